@@ -1,0 +1,37 @@
+//! `gate-scan` gates an image on vulnerability and configuration findings from any scanner's report or offline OSV data.
+//!
+//! Not built yet: this crate holds the command-line surface and the exit-code contract so
+//! the workspace, the actions and the rendered workflows can refer to it. Issue #6
+//! builds it.
+
+use clap::Parser;
+use shipgate_core::exit::{Exit, ExitStatus};
+
+/// Command-line arguments of `gate-scan`.
+#[derive(Debug, Parser)]
+#[command(name = "gate-scan", version, about = "shipgate's gate-scan: gates an image on vulnerability and configuration findings from any scanner's report or offline OSV data", after_help = Exit::help_table())]
+pub struct Cli {
+    /// Arguments for the commands this binary will take.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
+}
+
+/// Why `gate-scan` could not run.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    /// The binary exists but its commands are not built yet.
+    #[error("gate-scan is not implemented yet")]
+    #[diagnostic(code("not-implemented"), help("this release ships gate-scan's interface only"))]
+    NotImplemented,
+}
+
+impl ExitStatus for Error {
+    fn exit(&self) -> Exit {
+        Exit::Environment
+    }
+}
+
+/// Runs `gate-scan` with parsed arguments.
+pub fn run(_cli: Cli) -> Result<Exit, Error> {
+    Err(Error::NotImplemented)
+}

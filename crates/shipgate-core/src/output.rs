@@ -1,0 +1,1 @@
+//! TODO(core helper): see crates/shipgate-core/src/lib.rs

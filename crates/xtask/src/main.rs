@@ -1,0 +1,3 @@
+//! `cargo xtask`: code generation for the workspace (being written).
+
+fn main() {}
