@@ -65,8 +65,10 @@ fn render_into(out: &mut String, diagnostic: &dyn Diagnostic, inherited: Option<
         render_into(out, child, source);
     }
     if is_container {
+        // The container's own message closes the list, like a compiler's summary line.
+        let _ = writeln!(out, "{}: {diagnostic}", severity_word(diagnostic));
         if let Some(help) = diagnostic.help() {
-            let _ = writeln!(out, "{}", help);
+            let _ = writeln!(out, "  = hint: {help}");
         }
     }
 }
@@ -100,6 +102,11 @@ fn render_one(out: &mut String, diagnostic: &dyn Diagnostic, source: Option<&dyn
             let _ = writeln!(out, "{severity}{code}: {diagnostic}");
         }
     }
+    let mut cause = diagnostic.source();
+    while let Some(error) = cause {
+        let _ = writeln!(out, "  = cause: {error}");
+        cause = error.source();
+    }
     if let Some(help) = diagnostic.help() {
         for (i, line) in help.to_string().lines().enumerate() {
             let lead = if i == 0 { "= hint: " } else { "        " };
@@ -114,9 +121,7 @@ fn render_snippet(out: &mut String, text: &str, labels: &[LabeledSpan]) {
         .map(|label| (line_col(text, label.offset()).0, label))
         .collect();
     by_line.sort_by_key(|(line, label)| (*line, label.offset()));
-    let width = by_line
-        .last()
-        .map_or(1, |(line, _)| line.to_string().len());
+    let width = by_line.last().map_or(1, |(line, _)| line.to_string().len());
     let gutter = " ".repeat(width);
     let _ = writeln!(out, "{gutter} |");
     let lines: Vec<&str> = text.split('\n').collect();
@@ -198,7 +203,10 @@ mod tests {
         let rendered = render(&Many {
             items: vec![one(), one()],
         });
-        assert_eq!(rendered.matches("f.yaml:2:1: error[unknown-key]").count(), 2);
+        assert_eq!(
+            rendered.matches("f.yaml:2:1: error[unknown-key]").count(),
+            2
+        );
     }
 
     #[test]

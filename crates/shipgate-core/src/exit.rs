@@ -30,14 +30,25 @@ impl Exit {
     pub const fn meaning(self) -> &'static str {
         match self {
             Self::Pass => "ran and passed",
-            Self::GateFailed => "ran and the gate failed (findings over policy, signature did not verify, stale file)",
-            Self::BadInput => "bad input or usage (invalid spec, malformed report or manifest, unknown flag)",
-            Self::Environment => "environment (registry unreachable, auth refused, tool missing, timeout)",
+            Self::GateFailed => {
+                "ran and the gate failed (findings over policy, signature did not verify, stale file)"
+            }
+            Self::BadInput => {
+                "bad input or usage (invalid spec, malformed report or manifest, unknown flag)"
+            }
+            Self::Environment => {
+                "environment (registry unreachable, auth refused, tool missing, timeout)"
+            }
         }
     }
 
     /// Every outcome, in numeric order.
-    pub const ALL: [Self; 4] = [Self::Pass, Self::GateFailed, Self::BadInput, Self::Environment];
+    pub const ALL: [Self; 4] = [
+        Self::Pass,
+        Self::GateFailed,
+        Self::BadInput,
+        Self::Environment,
+    ];
 
     /// The exit-code table appended to every binary's `--help`.
     pub fn help_table() -> String {

@@ -7,6 +7,7 @@
 pub mod ci;
 pub mod diagnostic;
 pub mod exit;
+pub mod generated;
 pub mod image_ref;
 pub mod output;
 

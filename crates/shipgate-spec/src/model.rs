@@ -266,7 +266,9 @@ pub struct Sign {
 impl Sign {
     /// The name of the environment variable holding the key, for `key: env://VAR`.
     pub fn key_env_var(&self) -> Option<&str> {
-        self.key.as_deref().and_then(|key| key.strip_prefix("env://"))
+        self.key
+            .as_deref()
+            .and_then(|key| key.strip_prefix("env://"))
     }
 }
 
@@ -385,7 +387,9 @@ fn default_branch() -> String {
 }
 
 /// A CI system shipgate renders for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum CiProvider {
     /// GitHub Actions: `.github/workflows/shipgate.yml`.
