@@ -5,7 +5,7 @@
 //! builds it.
 
 use clap::Parser;
-use shipgate_core::exit::{Exit, ExitStatus};
+use shipgate_core::exit::Exit;
 
 /// Command-line arguments of `buildx-plan`.
 #[derive(Debug, Parser)]
@@ -17,21 +17,9 @@ pub struct Cli {
 }
 
 /// Why `buildx-plan` could not run.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Error {
-    /// The binary exists but its commands are not built yet.
-    #[error("buildx-plan is not implemented yet")]
-    #[diagnostic(code("not-implemented"), help("this release ships buildx-plan's interface only"))]
-    NotImplemented,
-}
-
-impl ExitStatus for Error {
-    fn exit(&self) -> Exit {
-        Exit::Environment
-    }
-}
+pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `buildx-plan` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error::NotImplemented)
+    Err(Error { binary: "buildx-plan" })
 }

@@ -87,3 +87,22 @@ pub fn finish<E: ExitStatus>(result: Result<Exit, E>) -> ExitCode {
         }
     }
 }
+
+/// The error of a binary whose commands are not built yet: it ships its interface (name,
+/// `--help`, exit-code contract) so actions and rendered workflows can refer to it.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{binary} is not implemented yet")]
+#[diagnostic(
+    code("not-implemented"),
+    help("this release ships {binary}'s interface only; its commands come in a later release")
+)]
+pub struct NotBuiltYet {
+    /// The binary's name.
+    pub binary: &'static str,
+}
+
+impl ExitStatus for NotBuiltYet {
+    fn exit(&self) -> Exit {
+        Exit::Environment
+    }
+}

@@ -9,3 +9,5 @@ pub mod github;
 pub mod gitlab;
 pub mod pins;
 pub mod scaffold;
+
+pub use engine::{Error, GeneratedFile, RenderOptions, render_ci};

@@ -486,6 +486,42 @@ fn check_deploy(deploy: &Deploy, base_dir: &Path, problems: &mut Vec<Problem>) {
             }
         }
     }
+    // An environment runs only in a pipeline where the one it needs runs too: its trigger
+    // must be one the needed environment's trigger also matches.
+    for (i, environment) in deploy.environments.iter().enumerate() {
+        let Some(needed) = environment
+            .needs
+            .as_ref()
+            .and_then(|name| deploy.environments.iter().find(|e| &e.name == name))
+        else {
+            continue;
+        };
+        if needed.name == environment.name {
+            continue;
+        }
+        let (Some((kind, pattern)), Some((needed_kind, needed_pattern))) =
+            (trigger_of(&environment.on), trigger_of(&needed.on))
+        else {
+            continue;
+        };
+        if kind != needed_kind || !glob_matches(needed_pattern, pattern) {
+            problems.push(
+                Problem::at(
+                    format!("/deploy/environments/{i}/needs"),
+                    "needs-never-runs",
+                    format!(
+                        "environment `{}` ({kind} `{pattern}`) needs `{}` ({needed_kind} `{needed_pattern}`), which never runs in the same pipeline",
+                        environment.name, needed.name
+                    ),
+                    "never deployed",
+                )
+                .hint(format!(
+                    "give `{}` a trigger `{}` also matches, or remove `needs`",
+                    environment.name, needed.name
+                )),
+            );
+        }
+    }
     // Cycles through `needs` longer than one step.
     for (i, environment) in deploy.environments.iter().enumerate() {
         let mut current = environment.needs.as_deref();
@@ -524,6 +560,36 @@ fn ref_glob_problem(pointer: String, glob: &str) -> Problem {
         "invalid ref",
     )
     .hint("use a branch or tag name, optionally with `*` globs, e.g. `main` or `v*`")
+}
+
+/// The kind (`branch` or `tag`) and pattern of a trigger with exactly one of them set.
+fn trigger_of(trigger: &crate::model::Trigger) -> Option<(&'static str, &str)> {
+    match (&trigger.branch, &trigger.tag) {
+        (Some(branch), None) => Some(("branch", branch.as_str())),
+        (None, Some(tag)) => Some(("tag", tag.as_str())),
+        _ => None,
+    }
+}
+
+/// Whether `glob` (git-style: `*` matches within one path segment, `**` across `/`)
+/// matches `text`. A `*` in `text` is taken literally, so `v*` covers `v*` and `v1.*`.
+fn glob_matches(glob: &str, text: &str) -> bool {
+    fn go(glob: &[u8], text: &[u8]) -> bool {
+        match glob.split_first() {
+            None => text.is_empty(),
+            Some((b'*', rest)) => {
+                let (crosses, rest) = match rest.split_first() {
+                    Some((b'*', after)) => (true, after),
+                    _ => (false, rest),
+                };
+                (0..=text.len())
+                    .take_while(|&n| crosses || !text[..n].contains(&b'/'))
+                    .any(|n| go(rest, &text[n..]))
+            }
+            Some((c, rest)) => text.first() == Some(c) && go(rest, &text[1..]),
+        }
+    }
+    go(glob.as_bytes(), text.as_bytes())
 }
 
 fn valid_env_name(name: &str) -> bool {
@@ -569,6 +635,18 @@ mod tests {
         assert!(valid_ref_glob("v*"));
         assert!(valid_ref_glob("release/*"));
         assert!(!valid_ref_glob("v?"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("main", "main"));
+        assert!(!glob_matches("main", "develop"));
+        assert!(glob_matches("v*", "v1.2.3"));
+        assert!(glob_matches("v*", "v*"));
+        assert!(glob_matches("release/*", "release/1.x"));
+        assert!(!glob_matches("release/*", "release/1/x"));
+        assert!(glob_matches("release/**", "release/1/x"));
+        assert!(!glob_matches("v1.*", "v*"));
     }
 
     #[test]

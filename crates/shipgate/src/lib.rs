@@ -1,24 +1,193 @@
-//! The `shipgate` umbrella CLI (being written).
+//! The `shipgate` umbrella CLI: scaffold a repository, validate its `shipgate.yaml`,
+//! print the spec's JSON Schema and render the CI files it describes.
+//!
+//! `main.rs` only parses [`Cli`] and hands it to [`run`]; every command lives in its own
+//! module under `commands/`.
 
-use clap::Parser;
+mod commands;
+pub mod env_vars;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
 use shipgate_core::exit::{Exit, ExitStatus};
 
-/// Command-line arguments of `shipgate`.
+/// From Dockerfile to Kubernetes, safely: build, SBOM, scan, sign, push and digest-pinned
+/// deploy, described once in shipgate.yaml.
 #[derive(Debug, Parser)]
-#[command(name = "shipgate", version)]
-pub struct Cli {}
+#[command(
+    name = "shipgate",
+    version,
+    propagate_version = true,
+    after_help = Exit::help_table(),
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The `shipgate` commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Detect the repository and write shipgate.yaml, a hardened Dockerfile and .dockerignore.
+    ///
+    /// Existing files are kept unless --force is given.
+    #[command(after_help = Exit::help_table())]
+    Init(InitArgs),
+    /// Check shipgate.yaml: YAML syntax, then schema, then semantics.
+    ///
+    /// Every problem of the first failing pass is reported as FILE:LINE:COL with the source
+    /// line and a hint; the exit code is 2 when the spec is invalid.
+    #[command(after_help = Exit::help_table())]
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of shipgate.yaml (for editors and check-jsonschema).
+    #[command(after_help = Exit::help_table())]
+    Schema(SchemaArgs),
+    /// Write the CI files described by shipgate.yaml (GitHub Actions, GitLab CI).
+    ///
+    /// With --check, nothing is written: the files are rendered in memory and compared with
+    /// the tree; a stale file prints its diff and the exit code is 1.
+    #[command(after_help = Exit::help_table())]
+    Render(RenderArgs),
+    /// Show the whole flow on the bundled example repository: scaffold, validate, render.
+    #[command(after_help = Exit::help_table())]
+    Demo(DemoArgs),
+}
+
+/// Where the spec is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SpecArg {
+    /// The spec file.
+    #[arg(long, value_name = "FILE", default_value = shipgate_spec::DEFAULT_SPEC_FILE, env = env_vars::SPEC, hide_env_values = true)]
+    pub spec: PathBuf,
+}
+
+/// How machine-readable results are printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, on stderr.
+    #[default]
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// Arguments of `shipgate init`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// The repository to scaffold.
+    #[arg(long, value_name = "DIR", default_value = ".", env = env_vars::DIR, hide_env_values = true)]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long, env = env_vars::FORCE, hide_env_values = true)]
+    pub force: bool,
+}
+
+/// Arguments of `shipgate validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub spec: SpecArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, env = env_vars::FORMAT, hide_env_values = true)]
+    pub format: Format,
+}
+
+/// Arguments of `shipgate schema`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SchemaArgs {
+    /// Write the schema to this file instead of stdout.
+    #[arg(long, value_name = "FILE", env = env_vars::OUTPUT, hide_env_values = true)]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `shipgate render`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub spec: SpecArg,
+    /// The repository root the CI files are written under.
+    #[arg(long, value_name = "DIR", default_value = ".", env = env_vars::DIR, hide_env_values = true)]
+    pub dir: PathBuf,
+    /// Compare instead of writing: exit 1 and print a diff when a file is stale.
+    #[arg(long, env = env_vars::CHECK, hide_env_values = true)]
+    pub check: bool,
+}
+
+/// Arguments of `shipgate demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Where the example repository is written (must not exist, or be empty).
+    #[arg(long, value_name = "DIR", default_value = "shipgate-demo", env = env_vars::OUT, hide_env_values = true)]
+    pub out: PathBuf,
+}
 
 /// Why a `shipgate` command could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Error {}
+pub enum Error {
+    /// The spec could not be loaded.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Spec(#[from] shipgate_spec::Error),
+    /// Rendering failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Render(#[from] shipgate_render::Error),
+    /// Detecting or scaffolding the repository failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scaffold(#[from] shipgate_render::scaffold::Error),
+    /// Reading or writing a file failed.
+    #[error("{context}")]
+    #[diagnostic(code("io"))]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The I/O error, which names the path.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A path given on the command line cannot be used.
+    #[error("{message}")]
+    #[diagnostic(code("bad-usage"))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        #[help]
+        hint: Option<String>,
+    },
+}
 
 impl ExitStatus for Error {
     fn exit(&self) -> Exit {
-        Exit::BadInput
+        match self {
+            Self::Spec(error) => error.exit(),
+            Self::Scaffold(error) => error.exit(),
+            Self::Render(_) | Self::Usage { .. } => Exit::BadInput,
+            Self::Io { .. } => Exit::Environment,
+        }
+    }
+}
+
+impl Error {
+    fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
+        let context = context.into();
+        move |source| Self::Io { context, source }
     }
 }
 
 /// Runs a parsed `shipgate` command line.
-pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Ok(Exit::Pass)
+pub fn run(cli: Cli) -> Result<Exit, Error> {
+    match cli.command {
+        Command::Init(args) => commands::init::run(&args),
+        Command::Validate(args) => commands::validate::run(&args),
+        Command::Schema(args) => commands::schema::run(&args),
+        Command::Render(args) => commands::render::run(&args),
+        Command::Demo(args) => commands::demo::run(&args),
+    }
 }

@@ -1,0 +1,4 @@
+package store
+
+// Item is one thing in stock.
+type Item struct{ Name string }
