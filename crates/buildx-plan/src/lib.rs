@@ -21,5 +21,7 @@ pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `buildx-plan` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error { binary: "buildx-plan" })
+    Err(Error {
+        binary: "buildx-plan",
+    })
 }

@@ -21,5 +21,7 @@ pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `gate-scan` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error { binary: "gate-scan" })
+    Err(Error {
+        binary: "gate-scan",
+    })
 }

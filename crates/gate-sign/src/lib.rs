@@ -21,5 +21,7 @@ pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `gate-sign` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error { binary: "gate-sign" })
+    Err(Error {
+        binary: "gate-sign",
+    })
 }

@@ -2,13 +2,18 @@
 
 #[test]
 fn help() {
-    let output = test_support::bin("gate-sign").arg("--help").output().expect("run gate-sign");
+    let output = test_support::bin("gate-sign")
+        .arg("--help")
+        .output()
+        .expect("run gate-sign");
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
 
 #[test]
 fn not_implemented_is_an_environment_error() {
-    let output = test_support::bin("gate-sign").output().expect("run gate-sign");
+    let output = test_support::bin("gate-sign")
+        .output()
+        .expect("run gate-sign");
     assert_eq!(output.status.code(), Some(3));
 }

@@ -21,5 +21,7 @@ pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `helm-render` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error { binary: "helm-render" })
+    Err(Error {
+        binary: "helm-render",
+    })
 }

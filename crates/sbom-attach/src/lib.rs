@@ -21,5 +21,7 @@ pub type Error = shipgate_core::exit::NotBuiltYet;
 
 /// Runs `sbom-attach` with parsed arguments.
 pub fn run(_cli: Cli) -> Result<Exit, Error> {
-    Err(Error { binary: "sbom-attach" })
+    Err(Error {
+        binary: "sbom-attach",
+    })
 }

@@ -2,13 +2,18 @@
 
 #[test]
 fn help() {
-    let output = test_support::bin("sbom-attach").arg("--help").output().expect("run sbom-attach");
+    let output = test_support::bin("sbom-attach")
+        .arg("--help")
+        .output()
+        .expect("run sbom-attach");
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
 
 #[test]
 fn not_implemented_is_an_environment_error() {
-    let output = test_support::bin("sbom-attach").output().expect("run sbom-attach");
+    let output = test_support::bin("sbom-attach")
+        .output()
+        .expect("run sbom-attach");
     assert_eq!(output.status.code(), Some(3));
 }

@@ -27,7 +27,11 @@ fn transcript(output: &Output, temp: Option<&Path>) -> String {
 }
 
 fn shipgate(args: &[&str], dir: &Path) -> Output {
-    bin("shipgate").args(args).current_dir(dir).output().unwrap()
+    bin("shipgate")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn example(name: &str) -> PathBuf {
@@ -80,7 +84,10 @@ fn help_of_every_command() {
 
 #[test]
 fn unknown_flag_is_usage_error() {
-    let output = bin("shipgate").args(["validate", "--nope"]).output().unwrap();
+    let output = bin("shipgate")
+        .args(["validate", "--nope"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -88,7 +95,12 @@ fn unknown_flag_is_usage_error() {
 fn validate_every_example() {
     for name in ["rust-service", "python-web", "node-app"] {
         let output = shipgate(&["validate"], &example(name));
-        assert_eq!(output.status.code(), Some(0), "{name}: {}", transcript(&output, None));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}",
+            transcript(&output, None)
+        );
     }
 }
 
@@ -135,7 +147,10 @@ fn validate_in_github_actions_annotates_each_problem() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let annotations: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::error ")).collect();
+    let annotations: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
     assert_eq!(annotations.len(), 2, "{stdout}");
     assert!(annotations[0].contains("line=4"), "{stdout}");
 }
@@ -162,22 +177,40 @@ fn render_then_check_then_drift() {
     let temp = tempfile::tempdir().unwrap();
     copy_dir(&example("python-web"), temp.path());
     let first = shipgate(&["render"], temp.path());
-    assert_eq!(first.status.code(), Some(0), "{}", transcript(&first, Some(temp.path())));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        transcript(&first, Some(temp.path()))
+    );
     assert!(temp.path().join(".github/workflows/shipgate.yml").is_file());
     assert!(temp.path().join(".gitlab-ci.yml").is_file());
 
     let clean = shipgate(&["render", "--check"], temp.path());
-    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean, Some(temp.path())));
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        transcript(&clean, Some(temp.path()))
+    );
 
     let workflow = temp.path().join(".github/workflows/shipgate.yml");
-    let edited = std::fs::read_to_string(&workflow).unwrap().replace("name: shipgate", "name: edited");
+    let edited = std::fs::read_to_string(&workflow)
+        .unwrap()
+        .replace("name: shipgate", "name: edited");
     std::fs::write(&workflow, edited).unwrap();
     let stale = shipgate(&["render", "--check"], temp.path());
     assert_eq!(stale.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&stale.stdout);
-    assert!(stdout.contains("-name: edited") && stdout.contains("+name: shipgate"), "{stdout}");
+    assert!(
+        stdout.contains("-name: edited") && stdout.contains("+name: shipgate"),
+        "{stdout}"
+    );
     let stderr = String::from_utf8_lossy(&stale.stderr);
-    assert!(stderr.contains("shipgate render --spec shipgate.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("shipgate render --spec shipgate.yaml"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -185,10 +218,21 @@ fn render_spec_in_a_subdirectory() {
     let temp = tempfile::tempdir().unwrap();
     copy_dir(&example("node-app"), &temp.path().join("services/node-app"));
     let output = shipgate(
-        &["render", "--spec", "services/node-app/shipgate.yaml", "--dir", "."],
+        &[
+            "render",
+            "--spec",
+            "services/node-app/shipgate.yaml",
+            "--dir",
+            ".",
+        ],
         temp.path(),
     );
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output, Some(temp.path())));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&output, Some(temp.path()))
+    );
     let workflow =
         std::fs::read_to_string(temp.path().join(".github/workflows/shipgate.yml")).unwrap();
     assert!(workflow.contains("services/node-app/shipgate.yaml"));
@@ -212,7 +256,12 @@ fn init_scaffolds_and_never_overwrites() {
     )
     .unwrap();
     let first = shipgate(&["init"], temp.path());
-    assert_eq!(first.status.code(), Some(0), "{}", transcript(&first, Some(temp.path())));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        transcript(&first, Some(temp.path()))
+    );
     for file in ["shipgate.yaml", "Dockerfile", ".dockerignore"] {
         assert!(temp.path().join(file).is_file(), "{file}");
     }
@@ -228,7 +277,12 @@ fn init_scaffolds_and_never_overwrites() {
     // replaced (the spec is built around it).
     std::fs::write(temp.path().join("shipgate.yaml"), "edited\n").unwrap();
     let forced = shipgate(&["init", "--force"], temp.path());
-    assert_eq!(forced.status.code(), Some(0), "{}", transcript(&forced, Some(temp.path())));
+    assert_eq!(
+        forced.status.code(),
+        Some(0),
+        "{}",
+        transcript(&forced, Some(temp.path()))
+    );
     assert_ne!(
         std::fs::read_to_string(temp.path().join("shipgate.yaml")).unwrap(),
         "edited\n"
@@ -238,7 +292,12 @@ fn init_scaffolds_and_never_overwrites() {
         "FROM scratch\n"
     );
     let validate = shipgate(&["validate"], temp.path());
-    assert_eq!(validate.status.code(), Some(0), "{}", transcript(&validate, Some(temp.path())));
+    assert_eq!(
+        validate.status.code(),
+        Some(0),
+        "{}",
+        transcript(&validate, Some(temp.path()))
+    );
 }
 
 #[test]
@@ -246,7 +305,12 @@ fn demo_writes_the_example_and_its_workflow() {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("demo");
     let output = shipgate(&["demo", "--out", out.to_str().unwrap()], temp.path());
-    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output, Some(temp.path())));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&output, Some(temp.path()))
+    );
     assert!(out.join("shipgate.yaml").is_file());
     assert!(out.join(".github/workflows/shipgate.yml").is_file());
     let again = shipgate(&["demo", "--out", out.to_str().unwrap()], temp.path());

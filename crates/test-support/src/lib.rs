@@ -51,7 +51,10 @@ pub fn scrubbed(program: impl AsRef<std::ffi::OsStr>) -> Command {
             || key_str.starts_with("CI_")
             || key_str.starts_with("SHIPGATE_")
             || key_str.starts_with("ACTIONS_")
-            || matches!(key_str.as_ref(), "CI" | "NO_COLOR" | "CLICOLOR" | "CLICOLOR_FORCE" | "TERM")
+            || matches!(
+                key_str.as_ref(),
+                "CI" | "NO_COLOR" | "CLICOLOR" | "CLICOLOR_FORCE" | "TERM"
+            )
         {
             command.env_remove(&key);
         }

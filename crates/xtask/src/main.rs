@@ -86,7 +86,10 @@ fn cli_reference() -> String {
 
 fn append_help(out: &mut String, command: &mut clap::Command, path: &str) {
     let help = command.render_long_help().to_string();
-    out.push_str(&format!("\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end()));
+    out.push_str(&format!(
+        "\n## `{path}`\n\n```text\n{}\n```\n",
+        help.trim_end()
+    ));
     let mut children: Vec<clap::Command> = command
         .get_subcommands()
         .filter(|c| c.get_name() != "help")

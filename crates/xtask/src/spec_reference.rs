@@ -32,10 +32,10 @@ pub(crate) fn render(root: &Value) -> String {
             format!("`{path}`")
         };
         out.push_str(&format!("\n## {title}\n\n"));
-        if !path.is_empty() {
-            if let Some(description) = schema.get("description").and_then(Value::as_str) {
-                out.push_str(&format!("{description}\n\n"));
-            }
+        if !path.is_empty()
+            && let Some(description) = schema.get("description").and_then(Value::as_str)
+        {
+            out.push_str(&format!("{description}\n\n"));
         }
         out.push_str("| key | type | default | description |\n| --- | --- | --- | --- |\n");
         for (key, property) in properties {
@@ -90,9 +90,10 @@ fn describe(root: &Value, schema: &Value) -> (String, Option<(String, Value)>) {
         return (values.join(" \\| "), None);
     }
     match resolved.get("type").and_then(Value::as_str) {
-        Some("object") if resolved.get("properties").is_some() => {
-            ("mapping".to_owned(), Some((String::new(), resolved.clone())))
-        }
+        Some("object") if resolved.get("properties").is_some() => (
+            "mapping".to_owned(),
+            Some((String::new(), resolved.clone())),
+        ),
         Some("object") => ("mapping of strings".to_owned(), None),
         Some("array") => {
             let items = resolved.get("items").cloned().unwrap_or(Value::Null);
@@ -113,7 +114,12 @@ fn describe(root: &Value, schema: &Value) -> (String, Option<(String, Value)>) {
 fn enum_values(root: &Value, schema: &Value) -> Option<Vec<String>> {
     let schema = resolve(root, schema);
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        return Some(values.iter().map(|v| format!("`{}`", v.as_str().unwrap_or_default())).collect());
+        return Some(
+            values
+                .iter()
+                .map(|v| format!("`{}`", v.as_str().unwrap_or_default()))
+                .collect(),
+        );
     }
     if let Some(value) = schema.get("const") {
         return Some(vec![format!("`{value}`")]);

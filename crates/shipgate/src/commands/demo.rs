@@ -34,7 +34,10 @@ pub(crate) fn run(args: &DemoArgs) -> Result<Exit, Error> {
         });
     }
 
-    output.human(&format!("1. scaffold: copy {EXAMPLE_NAME} to {}", out.display()));
+    output.human(&format!(
+        "1. scaffold: copy {EXAMPLE_NAME} to {}",
+        out.display()
+    ));
     write_dir(&EXAMPLE, out)?;
 
     let spec_path = out.join(shipgate_spec::DEFAULT_SPEC_FILE);

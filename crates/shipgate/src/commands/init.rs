@@ -39,7 +39,8 @@ pub(crate) fn run(args: &InitArgs) -> Result<Exit, Error> {
         if let Some(parent) = target.parent() {
             fs_err::create_dir_all(parent).map_err(Error::io("cannot create a directory"))?;
         }
-        fs_err::write(&target, &file.contents).map_err(Error::io("cannot write a scaffold file"))?;
+        fs_err::write(&target, &file.contents)
+            .map_err(Error::io("cannot write a scaffold file"))?;
         output.human(&format!("wrote {}", target.display()));
     }
     let spec_path = args.dir.join(shipgate_spec::DEFAULT_SPEC_FILE);

@@ -19,7 +19,12 @@ pub(crate) fn run(args: &RenderArgs) -> Result<Exit, Error> {
         ),
         hint: Some("pass --dir with the repository root that holds the spec".to_owned()),
     })?;
-    let files = shipgate_render::render_ci(&loaded.spec, &RenderOptions { spec_path: spec_path.clone() })?;
+    let files = shipgate_render::render_ci(
+        &loaded.spec,
+        &RenderOptions {
+            spec_path: spec_path.clone(),
+        },
+    )?;
     if args.check {
         let stale = generated::check_all(&args.dir, &files)
             .map_err(Error::io("cannot read the rendered files"))?;
