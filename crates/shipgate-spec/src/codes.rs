@@ -126,6 +126,11 @@ pub const DIAGNOSTIC_CODES: &[(&str, &str, &str)] = &[
         "An environment `needs` one that is not defined.",
     ),
     (
+        "needs-never-runs",
+        "semantic",
+        "An environment needs one whose trigger never matches in the same pipeline (e.g. a tag deploy needing a branch deploy).",
+    ),
+    (
         "needs-cycle",
         "semantic",
         "Environments that need each other in a cycle.",

@@ -88,15 +88,21 @@ impl SpanIndex {
 
 /// Parses `text` into a single document tree, or every syntax problem found.
 pub(crate) fn parse(text: &str) -> Result<Node, Vec<SyntaxProblem>> {
-    let mut builder = Builder::new(text);
-    let mut parser = Parser::new_from_str(text);
+    // A UTF-8 byte-order mark (written by some Windows editors) is not part of the
+    // document; spans keep counting from the start of the file.
+    let (body, shift) = match text.strip_prefix('\u{feff}') {
+        Some(body) => (body, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let mut builder = Builder::new(body, shift);
+    let mut parser = Parser::new_from_str(body);
     if let Err(error) = parser.load(&mut builder, true) {
         let marker = error.marker();
-        let offset = char_to_byte(text, marker.index());
+        let offset = char_to_byte(body, marker.index());
         builder.problems.push(SyntaxProblem {
             message: format!("invalid YAML: {}", error.info()),
             span: Span {
-                offset: offset.min(text.len()),
+                offset: offset.min(body.len()) + shift,
                 len: 1,
             },
             label: "here".to_owned(),
@@ -193,7 +199,10 @@ enum Frame {
 }
 
 struct Builder<'a> {
+    /// The document text (without a byte-order mark).
     text: &'a str,
+    /// Bytes before `text` in the file (the byte-order mark), added to every span.
+    shift: usize,
     stack: Vec<Frame>,
     documents: Vec<Node>,
     anchors: BTreeMap<usize, Node>,
@@ -201,9 +210,10 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, shift: usize) -> Self {
         Self {
             text,
+            shift,
             stack: Vec::new(),
             documents: Vec::new(),
             anchors: BTreeMap::new(),
@@ -214,7 +224,7 @@ impl<'a> Builder<'a> {
     fn span_at(&self, marker: Marker, len: usize) -> Span {
         let offset = char_to_byte(self.text, marker.index());
         Span {
-            offset,
+            offset: offset + self.shift,
             len: len.min(self.text.len().saturating_sub(offset)).max(1),
         }
     }
@@ -261,9 +271,10 @@ impl<'a> Builder<'a> {
                         NodeValue::Str(s) => *pending_key = Some((s.clone(), node.span)),
                         NodeValue::Null => *pending_key = Some((String::new(), node.span)),
                         NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_) => {
+                            let start = node.span.offset - self.shift;
                             let raw = self
                                 .text
-                                .get(node.span.offset..node.span.offset + node.span.len)
+                                .get(start..start + node.span.len)
                                 .unwrap_or("")
                                 .to_owned();
                             *pending_key = Some((raw, node.span));
@@ -281,8 +292,10 @@ impl<'a> Builder<'a> {
                 }
                 Some((key, key_span)) => {
                     if let Some((_, first_span, _)) = entries.iter().find(|(k, _, _)| *k == key) {
-                        let (line, _) =
-                            shipgate_core::diagnostic::line_col(self.text, first_span.offset);
+                        let (line, _) = shipgate_core::diagnostic::line_col(
+                            self.text,
+                            first_span.offset - self.shift,
+                        );
                         self.problems.push(SyntaxProblem {
                             message: format!("duplicate key `{key}`"),
                             span: key_span,
@@ -515,6 +528,15 @@ mod tests {
     fn rejects_several_documents() {
         let problems = parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert!(problems[0].message.contains("one YAML document"));
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_and_spans_still_index_the_file() {
+        let text = "\u{feff}version: 1\nimage: {}\n";
+        let (value, index) = to_json(&parse(text).unwrap());
+        assert_eq!(value, serde_json::json!({"version": 1, "image": {}}));
+        let key = index.key_or_value("/version");
+        assert_eq!(&text[key.offset..key.offset + key.len], "version");
     }
 
     #[test]
