@@ -126,6 +126,16 @@ pub const DIAGNOSTIC_CODES: &[(&str, &str, &str)] = &[
         "An environment `needs` one that is not defined.",
     ),
     (
+        "invalid-build-arg",
+        "semantic",
+        "A build argument whose name has `=` or whitespace, or whose value spans several lines.",
+    ),
+    (
+        "invalid-secret-id",
+        "semantic",
+        "A build secret id that cannot name a CI secret (it must start with a letter; the secret name cannot start with `GITHUB_`).",
+    ),
+    (
         "needs-never-runs",
         "semantic",
         "An environment needs one whose trigger never matches in the same pipeline (e.g. a tag deploy needing a branch deploy).",

@@ -64,14 +64,15 @@ pub const KNOWN_PLATFORMS: &[&str] = &[
     "linux/mips64le",
     "linux/mips64",
     "linux/loong64",
-    "windows/amd64",
-    "windows/arm64",
 ];
 
 /// Checks everything the schema cannot, relative to the spec's directory.
 pub(crate) fn check(spec: &Spec, base_dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     check_image(&spec.image, base_dir, &mut problems);
+    if let Some(build) = &spec.build {
+        check_build(build, &mut problems);
+    }
     if let Some(scan) = &spec.scan {
         if let Some(ignore) = &scan.ignore {
             check_file(
@@ -195,7 +196,17 @@ fn check_image(image: &Image, base_dir: &Path, problems: &mut Vec<Problem>) {
     let known: Vec<String> = KNOWN_PLATFORMS.iter().map(|p| (*p).to_owned()).collect();
     for (i, platform) in image.platforms.iter().enumerate() {
         let pointer = format!("/image/platforms/{i}");
-        if !KNOWN_PLATFORMS.contains(&platform.as_str()) {
+        if platform.starts_with("windows/") {
+            problems.push(
+                Problem::at(
+                    pointer,
+                    "unknown-platform",
+                    format!("platform `{platform}` is not a Linux platform"),
+                    "not a Linux platform",
+                )
+                .hint("shipgate builds, scans and deploys Linux images; build Windows images separately"),
+            );
+        } else if !KNOWN_PLATFORMS.contains(&platform.as_str()) {
             let on_linux = platform
                 .split_once('/')
                 .map(|(_, rest)| format!("linux/{rest}"))
@@ -249,6 +260,69 @@ fn check_image(image: &Image, base_dir: &Path, problems: &mut Vec<Problem>) {
             );
         }
     }
+}
+
+fn check_build(build: &crate::model::Build, problems: &mut Vec<Problem>) {
+    for (name, value) in &build.args {
+        let pointer = format!("/build/args/{}", crate::yaml::escape_pointer(name));
+        if name.is_empty() || name.contains(['=', ' ', '\t', '\n', '\r']) {
+            problems.push(
+                Problem::at(
+                    pointer.clone(),
+                    "invalid-build-arg",
+                    format!("`{name}` is not a build argument name"),
+                    "invalid name",
+                )
+                .on_key()
+                .hint("a build argument name has no `=` and no whitespace, e.g. `APP_VERSION`"),
+            );
+        }
+        if value.contains(['\n', '\r']) {
+            problems.push(
+                Problem::at(
+                    pointer,
+                    "invalid-build-arg",
+                    format!("build argument `{name}` spans several lines"),
+                    "multi-line value",
+                )
+                .hint("CI files pass build arguments one per line; put long values in a file in the build context"),
+            );
+        }
+    }
+    for (i, id) in build.secrets.iter().enumerate() {
+        let variable = secret_variable(id);
+        let valid_id = id.starts_with(|c: char| c.is_ascii_alphabetic())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !valid_id || variable.starts_with("GITHUB_") {
+            problems.push(
+                Problem::at(
+                    format!("/build/secrets/{i}"),
+                    "invalid-secret-id",
+                    format!("`{id}` cannot name a build secret"),
+                    "invalid secret id",
+                )
+                .hint(format!(
+                    "use letters, digits, `_`, `-` and `.`, starting with a letter; the CI secret is `{variable}`, and CI secret names cannot start with `GITHUB_`"
+                )),
+            );
+        }
+    }
+}
+
+/// The CI secret / environment variable a build secret id reads from: upper case, with
+/// `-` and `.` as `_`.
+pub(crate) fn secret_variable(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn check_repositories(names: &[String], pointer: &str, problems: &mut Vec<Problem>) {
@@ -323,15 +397,15 @@ fn check_sign(sign: &Sign, problems: &mut Vec<Problem>) {
         ),
         (false, Some(key)) => {
             if let Some(var) = key.strip_prefix("env://") {
-                if !valid_env_name(var) {
+                if !valid_env_name(var) || var.to_ascii_uppercase().starts_with("GITHUB_") {
                     problems.push(
                         Problem::at(
                             "/sign/key",
                             "invalid-key-reference",
-                            format!("`{var}` is not a valid environment variable name"),
+                            format!("`{var}` cannot name the CI secret holding the key"),
                             "invalid variable name",
                         )
-                        .hint("use letters, digits and `_`, not starting with a digit, e.g. `env://COSIGN_KEY`"),
+                        .hint("use letters, digits and `_`, not starting with a digit or `GITHUB_` (CI secret names cannot), e.g. `env://COSIGN_KEY`"),
                     );
                 }
             } else if key.contains("://") {
@@ -464,6 +538,21 @@ fn check_deploy(deploy: &Deploy, base_dir: &Path, problems: &mut Vec<Problem>) {
                 );
             }
         }
+        if let Some(url) = &environment.url
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+                || url.contains("${{"))
+        {
+            problems.push(
+                Problem::at(
+                    format!("{base}/url"),
+                    "invalid-url",
+                    format!("`{url}` is not a plain http(s) URL"),
+                    "not a URL",
+                )
+                .hint("write the environment's address, e.g. `https://staging.example.com`"),
+            );
+        }
         if let Some(verify) = &environment.verify {
             if !verify.issuer.starts_with("https://") {
                 problems.push(
@@ -559,7 +648,7 @@ fn ref_glob_problem(pointer: String, glob: &str) -> Problem {
         format!("`{glob}` is not a valid git ref or glob"),
         "invalid ref",
     )
-    .hint("use a branch or tag name, optionally with `*` globs, e.g. `main` or `v*`")
+    .hint("use a branch or tag name, optionally with `*` (within a `/` segment) or `**` (across segments), e.g. `main`, `v*` or `release/**`")
 }
 
 /// The kind (`branch` or `tag`) and pattern of a trigger with exactly one of them set.
@@ -617,9 +706,11 @@ fn valid_git_ref_name(name: &str) -> bool {
         && name.split('/').all(|part| !part.starts_with('.'))
 }
 
-/// A branch or tag name that may contain `*` globs.
+/// A branch or tag name that may contain `*` (within a path segment) and `**` (across
+/// segments) wildcards; the rest must be a valid git ref name. Both CI systems render
+/// these the same way, so richer filter syntax (`?`, `+`, `[…]`) is not accepted.
 fn valid_ref_glob(glob: &str) -> bool {
-    valid_git_ref_name(&glob.replace('*', "x"))
+    !glob.contains(['$', '{']) && valid_git_ref_name(&glob.replace('*', "x"))
 }
 
 #[cfg(test)]
@@ -635,6 +726,9 @@ mod tests {
         assert!(valid_ref_glob("v*"));
         assert!(valid_ref_glob("release/*"));
         assert!(!valid_ref_glob("v?"));
+        assert!(!valid_ref_glob("v[0-9]+.*"));
+        assert!(!valid_ref_glob("a..b*"));
+        assert!(valid_ref_glob("feature/**"));
     }
 
     #[test]
