@@ -316,3 +316,27 @@ fn demo_writes_the_example_and_its_workflow() {
     let again = shipgate(&["demo", "--out", out.to_str().unwrap()], temp.path());
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// Every spec `validate` accepts renders: the loader and the renderer agree on what a
+/// valid spec is (the spec fixtures and the examples).
+#[test]
+fn every_valid_spec_renders() {
+    let mut specs: Vec<PathBuf> = ["rust-service", "python-web", "node-app"]
+        .iter()
+        .map(|name| example(name).join("shipgate.yaml"))
+        .collect();
+    let fixtures = workspace_root().join("crates/shipgate-spec/tests/specs/valid");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        specs.push(entry.unwrap().path().join("shipgate.yaml"));
+    }
+    for spec in specs {
+        let loaded = shipgate_spec::load(&spec).unwrap();
+        let rendered = shipgate_render::render_ci(
+            &loaded.spec,
+            &shipgate_render::RenderOptions {
+                spec_path: "shipgate.yaml".to_owned(),
+            },
+        );
+        assert!(rendered.is_ok(), "{}: {:?}", spec.display(), rendered.err());
+    }
+}
