@@ -1,31 +1,41 @@
 //! The one output sink every shipgate binary writes through.
 //!
-//! - machine output: one JSON document on stdout (or to `--output FILE`);
-//! - human output on stderr;
-//! - inside GitHub Actions (`GITHUB_ACTIONS=true`): step outputs to `$GITHUB_OUTPUT`
-//!   (heredoc form for multi-line values), a Markdown report to `$GITHUB_STEP_SUMMARY`
-//!   (capped under 1 MiB, truncation said), annotations (at most 10 per level per step,
-//!   escaped), `::add-mask::` and `::group::`;
-//! - inside GitLab CI (`GITLAB_CI=true`): outputs as a dotenv report file.
+//! - machine output: one JSON document on stdout, or in the `--output` file
+//!   ([`Output::json`]); data such as a diff or a schema with [`Output::stdout`];
+//! - human output on stderr ([`Output::human`]); colour only when [`use_colour`] says so;
+//! - inside GitHub Actions (`GITHUB_ACTIONS=true`): step outputs in `$GITHUB_OUTPUT`
+//!   (heredoc form for multi-line values), a Markdown report in `$GITHUB_STEP_SUMMARY`
+//!   (capped under 1 MiB, truncation said), annotations (escaped, at most 10 per level per
+//!   step), `::add-mask::` and `::group::`;
+//! - inside GitLab CI (`GITLAB_CI=true`): step outputs as `NAME=value` lines in the dotenv
+//!   report named by `--dotenv` / `SHIPGATE_DOTENV`.
+//!
+//! Workflow commands (`::error …`, `::add-mask::`, `::group::`) go to stderr, which the
+//! Actions runner reads for commands like stdout: stdout stays a single JSON document
+//! under `--format json`. Outside GitHub Actions no workflow command is printed.
 //!
 //! Nothing else in the workspace prints.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// GitHub rejects a step summary of 1 MiB or more; stay under it.
+use crate::exit::{Exit, ExitStatus};
+
+/// GitHub rejects a step summary of 1 MiB or more; shipgate keeps each step's summary
+/// at most this long (1 MiB minus 1 KiB of margin).
 pub const SUMMARY_LIMIT: usize = 1024 * 1024 - 1024;
 /// GitHub shows at most this many annotations of each level per step.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
-/// Default dotenv report written inside GitLab CI (override with `SHIPGATE_DOTENV`).
-pub const DEFAULT_DOTENV: &str = "shipgate.env";
+/// The line that closes a step summary cut at [`SUMMARY_LIMIT`].
+pub const SUMMARY_TRUNCATED: &str = "\n> **Note**: this summary was truncated to stay under GitHub's 1 MiB step-summary limit; the full report is in the step log and the job's artifacts.\n";
 
-/// An annotation level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The level of a GitHub annotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnnotationLevel {
     /// `::error`.
     Error,
@@ -36,7 +46,8 @@ pub enum AnnotationLevel {
 }
 
 impl AnnotationLevel {
-    fn command(self) -> &'static str {
+    /// The workflow command: `error`, `warning` or `notice`.
+    pub const fn command(self) -> &'static str {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
@@ -44,7 +55,7 @@ impl AnnotationLevel {
         }
     }
 
-    fn index(self) -> usize {
+    const fn index(self) -> usize {
         match self {
             Self::Error => 0,
             Self::Warning => 1,
@@ -62,15 +73,18 @@ impl fmt::Display for AnnotationLevel {
 /// Where the CI-specific outputs go, read from the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputEnv {
-    /// Running inside GitHub Actions.
+    /// Running inside GitHub Actions (`GITHUB_ACTIONS=true`): workflow commands are printed.
     pub github_actions: bool,
-    /// `$GITHUB_OUTPUT`.
+    /// `$GITHUB_OUTPUT` (only read inside GitHub Actions).
     pub github_output: Option<PathBuf>,
-    /// `$GITHUB_STEP_SUMMARY`.
+    /// `$GITHUB_STEP_SUMMARY` (only read inside GitHub Actions).
     pub step_summary: Option<PathBuf>,
-    /// The dotenv report inside GitLab CI.
+    /// Running inside GitLab CI (`GITLAB_CI=true`).
+    pub gitlab_ci: bool,
+    /// The dotenv report step outputs are appended to inside GitLab CI
+    /// (`SHIPGATE_DOTENV`, or `--dotenv` through [`Output::with_dotenv`]).
     pub gitlab_dotenv: Option<PathBuf>,
-    /// `NO_COLOR` is set (to anything non-empty).
+    /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
 }
 
@@ -79,13 +93,14 @@ impl OutputEnv {
     pub fn from_map(env: &HashMap<String, String>) -> Self {
         let flag = |key: &str| env.get(key).is_some_and(|v| v == "true");
         let path = |key: &str| env.get(key).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let gitlab = flag("GITLAB_CI");
+        let github_actions = flag("GITHUB_ACTIONS");
+        let gitlab_ci = flag("GITLAB_CI");
         Self {
-            github_actions: flag("GITHUB_ACTIONS"),
-            github_output: path("GITHUB_OUTPUT"),
-            step_summary: path("GITHUB_STEP_SUMMARY"),
-            gitlab_dotenv: gitlab
-                .then(|| path("SHIPGATE_DOTENV").unwrap_or_else(|| PathBuf::from(DEFAULT_DOTENV))),
+            github_actions,
+            github_output: path("GITHUB_OUTPUT").filter(|_| github_actions),
+            step_summary: path("GITHUB_STEP_SUMMARY").filter(|_| github_actions),
+            gitlab_ci,
+            gitlab_dotenv: path("SHIPGATE_DOTENV").filter(|_| gitlab_ci),
             no_color: env.get("NO_COLOR").is_some_and(|v| !v.is_empty()),
         }
     }
@@ -96,16 +111,66 @@ impl OutputEnv {
     }
 }
 
-type Sink = RefCell<Box<dyn Write>>;
+/// True when human output may use colour: stderr is a terminal and `NO_COLOR` is unset
+/// or empty.
+pub fn use_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+}
 
-/// The output sink. Methods take `&self`; write errors on stdout/stderr are ignored (a
-/// closed pipe must not turn a pass into a failure), file errors are returned.
+/// A file the sink could not write.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OutputError {
+    /// Writing a file failed (the cause names the path).
+    #[error("cannot write {what}")]
+    #[diagnostic(
+        code("output-write"),
+        help("check that the directory exists and is writable")
+    )]
+    Write {
+        /// What was being written, e.g. "the step summary".
+        what: &'static str,
+        /// The I/O error, naming the path.
+        #[source]
+        source: io::Error,
+    },
+    /// A step output name that `$GITHUB_OUTPUT` or a dotenv file cannot hold.
+    #[error("invalid step output name `{name}`")]
+    #[diagnostic(
+        code("output-name"),
+        help("output names are letters, digits, `_` and `-`, starting with a letter or `_`")
+    )]
+    InvalidName {
+        /// The name.
+        name: String,
+    },
+}
+
+impl ExitStatus for OutputError {
+    fn exit(&self) -> Exit {
+        match self {
+            Self::Write { .. } => Exit::Environment,
+            Self::InvalidName { .. } => Exit::BadInput,
+        }
+    }
+}
+
+type Stream = Mutex<Box<dyn Write + Send>>;
+
+fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The output sink. Methods take `&self` and the sink can be shared between threads.
+///
+/// Write errors on stdout and stderr are ignored (a closed pipe must not turn a pass into
+/// a failure); errors writing a file are returned.
 pub struct Output {
     env: OutputEnv,
-    stdout: Sink,
-    stderr: Sink,
+    stdout: Stream,
+    stderr: Stream,
     json_file: Option<PathBuf>,
-    annotations: [Cell<usize>; 3],
+    annotations: [AtomicUsize; 3],
+    summary_truncated: AtomicBool,
     colour: bool,
 }
 
@@ -113,34 +178,36 @@ impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Output")
             .field("env", &self.env)
+            .field("json_file", &self.json_file)
+            .field("colour", &self.colour)
             .finish_non_exhaustive()
     }
 }
 
-/// Buffers that a captured [`Output`] writes to, for tests.
+/// The in-memory stdout and stderr of a captured [`Output`], for tests.
 #[derive(Debug, Clone, Default)]
 pub struct Captured {
-    stdout: std::rc::Rc<RefCell<Vec<u8>>>,
-    stderr: std::rc::Rc<RefCell<Vec<u8>>>,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Captured {
     /// Everything written to stdout so far.
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.stdout.borrow()).into_owned()
+        String::from_utf8_lossy(&lock(&self.stdout)).into_owned()
     }
 
     /// Everything written to stderr so far.
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.borrow()).into_owned()
+        String::from_utf8_lossy(&lock(&self.stderr)).into_owned()
     }
 }
 
-struct SharedBuffer(std::rc::Rc<RefCell<Vec<u8>>>);
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for SharedBuffer {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
+        lock(&self.0).extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -150,39 +217,58 @@ impl Write for SharedBuffer {
 }
 
 impl Output {
-    /// The sink for this process: real stdout/stderr and the CI files from the environment.
+    /// The sink for this process: the real stdout and stderr, and the CI files named by
+    /// the environment.
     pub fn from_env() -> Self {
         let env = OutputEnv::from_process();
         let colour = !env.no_color && io::stderr().is_terminal();
         Self::new(env, Box::new(io::stdout()), Box::new(io::stderr()), colour)
     }
 
-    /// A sink writing to in-memory buffers, with the given CI settings.
+    /// A sink writing stdout and stderr to memory, with the given CI settings (point the
+    /// file paths at a temporary directory). Colour is off.
     pub fn capture(env: OutputEnv) -> (Self, Captured) {
         let captured = Captured::default();
         let output = Self::new(
             env,
-            Box::new(SharedBuffer(captured.stdout.clone())),
-            Box::new(SharedBuffer(captured.stderr.clone())),
+            Box::new(SharedBuffer(Arc::clone(&captured.stdout))),
+            Box::new(SharedBuffer(Arc::clone(&captured.stderr))),
             false,
         );
         (output, captured)
     }
 
-    fn new(env: OutputEnv, stdout: Box<dyn Write>, stderr: Box<dyn Write>, colour: bool) -> Self {
+    fn new(
+        env: OutputEnv,
+        stdout: Box<dyn Write + Send>,
+        stderr: Box<dyn Write + Send>,
+        colour: bool,
+    ) -> Self {
         Self {
             env,
-            stdout: RefCell::new(stdout),
-            stderr: RefCell::new(stderr),
+            stdout: Mutex::new(stdout),
+            stderr: Mutex::new(stderr),
             json_file: None,
             annotations: Default::default(),
+            summary_truncated: AtomicBool::new(false),
             colour,
         }
     }
 
     /// Sends [`Output::json`] to `path` instead of stdout (`--output FILE`).
+    #[must_use]
     pub fn with_json_file(mut self, path: Option<PathBuf>) -> Self {
         self.json_file = path;
+        self
+    }
+
+    /// Sets the dotenv report for GitLab CI (`--dotenv FILE`); it is only written when
+    /// `GITLAB_CI=true`.
+    #[must_use]
+    pub fn with_dotenv(mut self, path: Option<PathBuf>) -> Self {
+        if self.env.gitlab_ci && path.is_some() {
+            self.env.gitlab_dotenv = path;
+        }
         self
     }
 
@@ -191,97 +277,152 @@ impl Output {
         &self.env
     }
 
-    /// True when human output may use colour: stderr is a terminal and NO_COLOR is unset.
+    /// True when human output may use colour: stderr is a terminal and `NO_COLOR` is unset.
     pub fn use_colour(&self) -> bool {
         self.colour
     }
 
-    fn write_stdout(&self, text: &str) {
-        let mut out = self.stdout.borrow_mut();
+    fn write_to(stream: &Stream, text: &str) {
+        let mut out = lock(stream);
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }
 
-    /// Writes one line of text for people on stderr.
+    /// Writes one line for people on stderr (a newline is added).
     pub fn human(&self, line: &str) {
-        let mut err = self.stderr.borrow_mut();
-        let _ = writeln!(err, "{line}");
-        let _ = err.flush();
+        Self::write_to(&self.stderr, &format!("{line}\n"));
     }
 
-    /// Writes data on stdout as is (a diff, a schema, a rendered file).
+    /// Writes data on stdout as is: a diff, a schema, a rendered file.
     pub fn stdout(&self, text: &str) {
-        self.write_stdout(text);
+        Self::write_to(&self.stdout, text);
     }
 
-    /// Writes the machine-readable result: one pretty JSON document on stdout, or to the
-    /// `--output` file.
-    pub fn json(&self, value: &serde_json::Value) {
+    /// Writes the machine-readable result: one pretty-printed JSON document on stdout, or
+    /// in the `--output` file (its directory is created).
+    ///
+    /// A file that cannot be written is an error (exit 3); use this rather than
+    /// [`Output::json`] wherever `--output` can be set.
+    pub fn try_json(&self, value: &serde_json::Value) -> Result<(), OutputError> {
         let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
         text.push('\n');
         match &self.json_file {
-            Some(path) => {
-                if let Err(error) = fs_err::write(path, &text) {
-                    self.human(&format!("error: {error}"));
-                }
+            Some(path) => write_file(path, &text).map_err(|source| OutputError::Write {
+                what: "the --output file",
+                source,
+            }),
+            None => {
+                Self::write_to(&self.stdout, &text);
+                Ok(())
             }
-            None => self.write_stdout(&text),
         }
     }
 
-    /// Sets a step output: `$GITHUB_OUTPUT` in GitHub Actions, the dotenv report in
-    /// GitLab CI, nothing elsewhere.
-    pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
+    /// Like [`Output::try_json`], for commands whose output cannot fail: a failed
+    /// `--output` write is reported on stderr and the document goes to stdout instead.
+    pub fn json(&self, value: &serde_json::Value) {
+        if let Err(error) = self.try_json(value) {
+            Self::write_to(&self.stderr, &crate::diagnostic::render(&error));
+            let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+            text.push('\n');
+            Self::write_to(&self.stdout, &text);
+        }
+    }
+
+    /// Sets a step output: in `$GITHUB_OUTPUT` inside GitHub Actions (`name=value`, or a
+    /// heredoc for a multi-line value), in the dotenv report inside GitLab CI
+    /// (`NAME=value`, upper-cased, `-` → `_`; GitLab holds one line per variable, so the
+    /// lines of a multi-line value are joined with spaces). Nothing elsewhere.
+    pub fn set_output(&self, name: &str, value: &str) -> Result<(), OutputError> {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            return Err(OutputError::InvalidName {
+                name: name.to_owned(),
+            });
+        }
         if let Some(path) = &self.env.github_output {
-            append(path, &github_output_entry(name, value))?;
+            append(path, &github_output_entry(name, value)).map_err(|source| {
+                OutputError::Write {
+                    what: "the step output file ($GITHUB_OUTPUT)",
+                    source,
+                }
+            })?;
         }
         if let Some(path) = &self.env.gitlab_dotenv {
-            let key: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            // dotenv values are single-line; newlines are escaped as GitLab expects.
-            append(path, &format!("{key}={}\n", value.replace('\n', "\\n")))?;
+            append(path, &dotenv_entry(name, value)).map_err(|source| OutputError::Write {
+                what: "the dotenv report",
+                source,
+            })?;
         }
         Ok(())
     }
 
-    /// Appends Markdown to the GitHub step summary, keeping the file under GitHub's 1 MiB
-    /// limit and saying so when the report was cut.
-    pub fn summary(&self, markdown: &str) -> io::Result<()> {
+    /// Appends Markdown to the GitHub step summary. The summary stays under
+    /// [`SUMMARY_LIMIT`]: what does not fit is cut at a line boundary and replaced by
+    /// [`SUMMARY_TRUNCATED`]; later summaries of the step are dropped.
+    pub fn summary(&self, markdown: &str) -> Result<(), OutputError> {
         let Some(path) = &self.env.step_summary else {
             return Ok(());
         };
-        let used = fs_err::metadata(path)
-            .map(|m| m.len() as usize)
-            .unwrap_or(0);
-        let notice = "\n\n> **Note**: this summary was truncated to stay under GitHub's 1 MiB step-summary limit; the full report is in the job's artifacts.\n";
-        let room = SUMMARY_LIMIT.saturating_sub(used);
-        if markdown.len() <= room {
-            return append(path, markdown);
+        let error = |source| OutputError::Write {
+            what: "the step summary ($GITHUB_STEP_SUMMARY)",
+            source,
+        };
+        if self.summary_truncated.load(Ordering::Relaxed) {
+            return Ok(());
         }
-        let mut cut = room.saturating_sub(notice.len());
-        while cut > 0 && !markdown.is_char_boundary(cut) {
+        let used = match fs_err::metadata(path) {
+            Ok(metadata) => usize::try_from(metadata.len()).unwrap_or(usize::MAX),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(error(e)),
+        };
+        if used.saturating_add(markdown.len()) <= SUMMARY_LIMIT {
+            return append(path, markdown).map_err(error);
+        }
+        self.summary_truncated.store(true, Ordering::Relaxed);
+        // Another shipgate command in the same step may already have cut the summary.
+        let existing = match fs_err::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(error(e)),
+        };
+        if String::from_utf8_lossy(&existing).contains(SUMMARY_TRUNCATED.trim()) {
+            return Ok(());
+        }
+        let room = SUMMARY_LIMIT.saturating_sub(used);
+        let reserve = SUMMARY_TRUNCATED.len() + "\n```\n".len();
+        if room < reserve {
+            return Ok(());
+        }
+        let mut cut = room - reserve;
+        while !markdown.is_char_boundary(cut) {
             cut -= 1;
         }
-        // Cut at a line boundary so a Markdown table row is never half-written.
-        let cut = markdown[..cut].rfind('\n').map_or(cut, |i| i + 1);
+        // Cut after a whole line so a table row or list item is never half-written.
+        let cut = markdown[..cut].rfind('\n').map_or(0, |i| i + 1);
         let mut text = markdown[..cut].to_owned();
-        if room >= notice.len() {
-            text.push_str(notice);
+        // Close a code block left open by the cut, so the note renders as text.
+        let fences = text
+            .lines()
+            .filter(|line| line.trim_start().starts_with("```"))
+            .count();
+        if fences % 2 == 1 {
+            text.push_str("```\n");
         }
-        append(path, &text)
+        text.push_str(SUMMARY_TRUNCATED);
+        append(path, &text).map_err(error)
     }
 
-    /// Emits a GitHub annotation (at most 10 per level per step; the 11th becomes one
-    /// notice that more were omitted). Outside GitHub Actions this prints nothing: the
-    /// human diagnostics already say it.
+    /// Emits a GitHub annotation `::level file=F,line=L,col=C,title=T::message`, escaped.
+    /// `file` is relative to the repository root. At most [`ANNOTATIONS_PER_LEVEL`] are
+    /// printed per level; the next one is replaced by a single notice that more were
+    /// omitted. Outside GitHub Actions nothing is printed: the human diagnostics say it.
     pub fn annotate(
         &self,
         level: AnnotationLevel,
@@ -294,69 +435,52 @@ impl Output {
         if !self.env.github_actions {
             return;
         }
-        let count = &self.annotations[level.index()];
-        count.set(count.get() + 1);
-        if count.get() > ANNOTATIONS_PER_LEVEL {
-            if count.get() == ANNOTATIONS_PER_LEVEL + 1 {
-                self.write_stdout(&format!(
-                    "::notice::{}\n",
-                    escape_data(&format!(
-                        "more {level} annotations were omitted (GitHub shows {ANNOTATIONS_PER_LEVEL} per step); see the step log"
-                    ))
-                ));
+        let count = self.annotations[level.index()].fetch_add(1, Ordering::Relaxed) + 1;
+        if count > ANNOTATIONS_PER_LEVEL {
+            if count == ANNOTATIONS_PER_LEVEL + 1 {
+                let note = format!(
+                    "more {level} annotations were omitted: GitHub shows {ANNOTATIONS_PER_LEVEL} per step; the step log has every finding"
+                );
+                Self::write_to(&self.stderr, &format!("::notice::{}\n", escape_data(&note)));
             }
             return;
         }
-        let mut properties = Vec::new();
-        if let Some(file) = file {
-            properties.push(format!("file={}", escape_property(file)));
-        }
-        if let Some(line) = line {
-            properties.push(format!("line={line}"));
-        }
-        if let Some(column) = column {
-            properties.push(format!("col={column}"));
-        }
-        if let Some(title) = title {
-            properties.push(format!("title={}", escape_property(title)));
-        }
-        let properties = if properties.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", properties.join(","))
-        };
-        self.write_stdout(&format!(
-            "::{}{properties}::{}\n",
-            level.command(),
-            escape_data(message)
-        ));
+        Self::write_to(
+            &self.stderr,
+            &annotation_command(level, message, file, line, column, title),
+        );
     }
 
-    /// Tells GitHub Actions to mask `secret` in every later log line.
+    /// Tells GitHub Actions to mask `secret` in every later log line (each line of a
+    /// multi-line secret separately, as the runner masks line by line).
     pub fn mask(&self, secret: &str) {
-        if self.env.github_actions && !secret.is_empty() {
-            for line in secret.lines().filter(|l| !l.trim().is_empty()) {
-                self.write_stdout(&format!("::add-mask::{}\n", escape_data(line)));
-            }
+        if !self.env.github_actions {
+            return;
+        }
+        for line in secret.lines().filter(|l| !l.trim().is_empty()) {
+            Self::write_to(
+                &self.stderr,
+                &format!("::add-mask::{}\n", escape_data(line)),
+            );
         }
     }
 
     /// Opens a collapsible log group in GitHub Actions.
     pub fn group(&self, title: &str) {
         if self.env.github_actions {
-            self.write_stdout(&format!("::group::{}\n", escape_data(title)));
+            Self::write_to(&self.stderr, &format!("::group::{}\n", escape_data(title)));
         }
     }
 
     /// Closes the group opened by [`Output::group`].
     pub fn end_group(&self) {
         if self.env.github_actions {
-            self.write_stdout("::endgroup::\n");
+            Self::write_to(&self.stderr, "::endgroup::\n");
         }
     }
 }
 
-fn append(path: &std::path::Path, text: &str) -> io::Result<()> {
+fn append(path: &Path, text: &str) -> io::Result<()> {
     let mut file = fs_err::OpenOptions::new()
         .create(true)
         .append(true)
@@ -364,35 +488,93 @@ fn append(path: &std::path::Path, text: &str) -> io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-/// Escapes workflow-command message data: `%`, `\r`, `\n`.
+fn write_file(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs_err::create_dir_all(parent)?;
+    }
+    fs_err::write(path, text)
+}
+
+/// One annotation workflow command, with its trailing newline.
+pub fn annotation_command(
+    level: AnnotationLevel,
+    message: &str,
+    file: Option<&str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    title: Option<&str>,
+) -> String {
+    let mut properties = Vec::new();
+    if let Some(file) = file {
+        properties.push(format!("file={}", escape_property(file)));
+    }
+    if let Some(line) = line {
+        properties.push(format!("line={line}"));
+    }
+    if let Some(column) = column {
+        properties.push(format!("col={column}"));
+    }
+    if let Some(title) = title {
+        properties.push(format!("title={}", escape_property(title)));
+    }
+    let properties = if properties.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", properties.join(","))
+    };
+    format!("::{level}{properties}::{}\n", escape_data(message))
+}
+
+/// Escapes workflow-command message data: `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`.
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// Escapes a workflow-command property value: data escapes plus `:` and `,`.
+/// Escapes a workflow-command property value: the data escapes plus `:` → `%3A` and
+/// `,` → `%2C`.
 pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One `$GITHUB_OUTPUT` entry: `name=value`, or a heredoc with a delimiter that does not
-/// occur in a multi-line value.
+/// One `$GITHUB_OUTPUT` entry: `name=value`, or for a multi-line value a heredoc
+/// `name<<DELIMITER` … `DELIMITER` whose random delimiter does not occur in the value.
 pub fn github_output_entry(name: &str, value: &str) -> String {
-    if !value.contains('\n') && !value.contains('\r') {
+    if !value.contains(['\n', '\r']) {
         return format!("{name}={value}\n");
     }
-    let mut attempt = 0u64;
+    let mut salt = 0u64;
     loop {
-        let delimiter = format!("ghadelimiter_{:016x}", random_u64(attempt));
+        let delimiter = format!("ghadelimiter_{:016x}", random_u64(salt));
         if !value.contains(&delimiter) {
             return format!("{name}<<{delimiter}\n{value}\n{delimiter}\n");
         }
-        attempt += 1;
+        salt += 1;
     }
 }
 
-/// A random number from the standard library's per-process random hasher keys.
+/// One dotenv line for GitLab: `NAME=value`, the name upper-cased with `-` → `_`, the
+/// lines of a multi-line value joined with spaces.
+pub fn dotenv_entry(name: &str, value: &str) -> String {
+    let key: String = name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_ascii_uppercase(),
+            _ => '_',
+        })
+        .collect();
+    let value = value
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("{key}={value}\n")
+}
+
+/// A random number from the standard library's randomly keyed hasher (a fresh key per
+/// call), mixed with the time and `salt`.
 fn random_u64(salt: u64) -> u64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(salt);
@@ -408,7 +590,14 @@ fn random_u64(salt: u64) -> u64 {
 mod tests {
     use super::*;
 
-    fn github(temp: &std::path::Path) -> OutputEnv {
+    fn env_map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn github(temp: &Path) -> OutputEnv {
         OutputEnv {
             github_actions: true,
             github_output: Some(temp.join("output")),
@@ -417,19 +606,32 @@ mod tests {
         }
     }
 
+    fn read(path: PathBuf) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+
     #[test]
     fn annotations_are_escaped_and_capped() {
         let temp = tempfile::tempdir().unwrap();
         let (output, captured) = Output::capture(github(temp.path()));
         output.annotate(
             AnnotationLevel::Error,
-            "100% bad\nsecond line",
+            "100% bad\r\nsecond line: a, b",
             Some("dir/a,b:c.yaml"),
             Some(4),
             Some(3),
-            Some("unknown-key"),
+            Some("unknown-key: x, y"),
         );
-        for i in 0..12 {
+        output.annotate(AnnotationLevel::Notice, "plain", None, None, None, None);
+        output.annotate(
+            AnnotationLevel::Warning,
+            "no column",
+            Some("Dockerfile"),
+            Some(1),
+            None,
+            None,
+        );
+        for i in 0..11 {
             output.annotate(
                 AnnotationLevel::Warning,
                 &format!("w{i}"),
@@ -439,18 +641,53 @@ mod tests {
                 None,
             );
         }
-        let stdout = captured.stdout();
-        insta::assert_snapshot!(stdout.lines().next().unwrap(), @"::error file=dir/a%2Cb%3Ac.yaml,line=4,col=3,title=unknown-key::100%25 bad%0Asecond line");
-        assert_eq!(stdout.matches("::warning").count(), ANNOTATIONS_PER_LEVEL);
-        assert_eq!(
-            stdout.matches("::notice::more warning annotations").count(),
-            1
+        // Errors still have their own budget.
+        output.annotate(
+            AnnotationLevel::Error,
+            "second error",
+            None,
+            None,
+            None,
+            None,
         );
+        assert_eq!(captured.stdout(), "", "workflow commands keep stdout clean");
+        insta::assert_snapshot!(captured.stderr(), @r"
+        ::error file=dir/a%2Cb%3Ac.yaml,line=4,col=3,title=unknown-key%3A x%2C y::100%25 bad%0D%0Asecond line: a, b
+        ::notice::plain
+        ::warning file=Dockerfile,line=1::no column
+        ::warning::w0
+        ::warning::w1
+        ::warning::w2
+        ::warning::w3
+        ::warning::w4
+        ::warning::w5
+        ::warning::w6
+        ::warning::w7
+        ::warning::w8
+        ::notice::more warning annotations were omitted: GitHub shows 10 per step; the step log has every finding
+        ::error::second error
+        ");
     }
 
     #[test]
-    fn nothing_for_ci_outside_github() {
-        let (output, captured) = Output::capture(OutputEnv::default());
+    fn nothing_for_ci_outside_ci() {
+        let temp = tempfile::tempdir().unwrap();
+        // A developer's shell that happens to export GitHub's file variables.
+        let env = OutputEnv::from_map(&env_map(&[
+            (
+                "GITHUB_OUTPUT",
+                temp.path().join("output").to_str().unwrap(),
+            ),
+            (
+                "GITHUB_STEP_SUMMARY",
+                temp.path().join("summary.md").to_str().unwrap(),
+            ),
+            (
+                "SHIPGATE_DOTENV",
+                temp.path().join("x.env").to_str().unwrap(),
+            ),
+        ]));
+        let (output, captured) = Output::capture(env);
         output.annotate(AnnotationLevel::Error, "x", None, None, None, None);
         output.mask("secret");
         output.group("g");
@@ -458,6 +695,59 @@ mod tests {
         output.set_output("a", "b").unwrap();
         output.summary("# hi").unwrap();
         assert_eq!(captured.stdout(), "");
+        assert_eq!(captured.stderr(), "");
+        assert_eq!(std::fs::read_dir(temp.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn human_json_and_data() {
+        let (output, captured) = Output::capture(OutputEnv::default());
+        output.human("checked 3 files");
+        output.json(&serde_json::json!({"valid": true, "diagnostics": []}));
+        output.stdout("--- a/x\n");
+        insta::assert_snapshot!(captured.stdout(), @r#"
+        {
+          "valid": true,
+          "diagnostics": []
+        }
+        --- a/x
+        "#);
+        assert_eq!(captured.stderr(), "checked 3 files\n");
+        assert!(!output.use_colour());
+    }
+
+    #[test]
+    fn json_to_the_output_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("reports/verdict.json");
+        let (output, captured) = Output::capture(OutputEnv::default());
+        let output = output.with_json_file(Some(path.clone()));
+        output
+            .try_json(&serde_json::json!({"pass": false}))
+            .unwrap();
+        assert_eq!(read(path), "{\n  \"pass\": false\n}\n");
+        assert_eq!(captured.stdout(), "");
+
+        // A file that cannot be written is an environment error naming the path.
+        let blocked = temp.path().join("file");
+        std::fs::write(&blocked, "").unwrap();
+        let (output, captured) = Output::capture(OutputEnv::default());
+        let output = output.with_json_file(Some(blocked.join("x.json")));
+        let error = output.try_json(&serde_json::json!(1)).unwrap_err();
+        assert_eq!(error.exit(), Exit::Environment);
+        let rendered = crate::diagnostic::render(&error);
+        assert!(
+            rendered.starts_with("error[output-write]: cannot write the --output file"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&blocked.display().to_string()),
+            "{rendered}"
+        );
+        // The infallible form says so on stderr and falls back to stdout.
+        output.json(&serde_json::json!(1));
+        assert_eq!(captured.stdout(), "1\n");
+        assert!(captured.stderr().contains("cannot write the --output file"));
     }
 
     #[test]
@@ -466,68 +756,209 @@ mod tests {
         let (output, _) = Output::capture(github(temp.path()));
         output.set_output("digest", "sha256:abc").unwrap();
         output.set_output("tags", "a:1\na:latest").unwrap();
-        let text = std::fs::read_to_string(temp.path().join("output")).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "digest=sha256:abc");
-        let delimiter = lines[1].strip_prefix("tags<<").unwrap();
-        assert!(delimiter.starts_with("ghadelimiter_"));
-        assert_eq!(&lines[2..], &["a:1", "a:latest", delimiter]);
+        output.set_output("empty", "").unwrap();
+        let text = read(temp.path().join("output"));
+        let delimiter = text
+            .lines()
+            .find_map(|l| l.strip_prefix("tags<<"))
+            .unwrap()
+            .to_owned();
+        assert!(delimiter.starts_with("ghadelimiter_") && delimiter.len() == 29);
+        insta::assert_snapshot!(text.replace(&delimiter, "DELIMITER"), @r"
+        digest=sha256:abc
+        tags<<DELIMITER
+        a:1
+        a:latest
+        DELIMITER
+        empty=
+        ");
+    }
+
+    #[test]
+    fn heredoc_delimiters_differ_and_avoid_the_value() {
+        let first = github_output_entry("x", "a\nb");
+        let second = github_output_entry("x", "a\nb");
+        assert_ne!(first, second);
+        let delimiter = first.lines().next().unwrap().strip_prefix("x<<").unwrap();
+        let tricky = format!("line\n{delimiter}\nline");
+        let entry = github_output_entry("x", &tricky);
+        let new_delimiter = entry.lines().next().unwrap().strip_prefix("x<<").unwrap();
+        assert!(!tricky.contains(new_delimiter));
+        assert!(entry.ends_with(&format!("\n{new_delimiter}\n")));
+    }
+
+    #[test]
+    fn invalid_output_names_are_refused() {
+        let temp = tempfile::tempdir().unwrap();
+        let (output, _) = Output::capture(github(temp.path()));
+        for name in ["", "a=b", "a<<b", "a b", "1st", "a\nb"] {
+            let error = output.set_output(name, "v").unwrap_err();
+            assert!(matches!(error, OutputError::InvalidName { .. }), "{name}");
+        }
+        assert!(!temp.path().join("output").exists());
     }
 
     #[test]
     fn gitlab_dotenv() {
         let temp = tempfile::tempdir().unwrap();
-        let env = OutputEnv {
-            gitlab_dotenv: Some(temp.path().join("shipgate.env")),
-            ..OutputEnv::default()
-        };
+        let dotenv = temp.path().join("push.env");
+        let env = OutputEnv::from_map(&env_map(&[("GITLAB_CI", "true")]));
+        assert_eq!(env.gitlab_dotenv, None, "no dotenv path configured");
         let (output, _) = Output::capture(env);
+        let output = output.with_dotenv(Some(dotenv.clone()));
         output.set_output("image-digest", "sha256:abc").unwrap();
-        let text = std::fs::read_to_string(temp.path().join("shipgate.env")).unwrap();
-        assert_eq!(text, "IMAGE_DIGEST=sha256:abc\n");
+        output
+            .set_output("tags", "ghcr.io/a:1\r\nghcr.io/a:latest\n")
+            .unwrap();
+        insta::assert_snapshot!(read(dotenv), @r"
+        IMAGE_DIGEST=sha256:abc
+        TAGS=ghcr.io/a:1 ghcr.io/a:latest
+        ");
+        // --dotenv outside GitLab CI writes nothing.
+        let other = temp.path().join("other.env");
+        let (output, _) = Output::capture(OutputEnv::default());
+        let output = output.with_dotenv(Some(other.clone()));
+        output.set_output("a", "b").unwrap();
+        assert!(!other.exists());
     }
 
     #[test]
     fn summary_is_capped_under_one_mebibyte() {
         let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("summary.md");
         let (output, _) = Output::capture(github(temp.path()));
+        output.summary("# Scan\n\n").unwrap();
         let row = "| CVE-2024-0001 | openssl | high |\n";
-        output.summary(&row.repeat(40_000)).unwrap();
-        let text = std::fs::read_to_string(temp.path().join("summary.md")).unwrap();
-        assert!(text.len() < 1024 * 1024);
-        assert!(text.ends_with("artifacts.\n"));
-        assert!(text.contains("truncated"));
-        // Later summaries in the same step cannot push it over either.
-        output.summary(&row.repeat(10)).unwrap();
+        output
+            .summary(&format!(
+                "| id | package | severity |\n{}",
+                row.repeat(40_000)
+            ))
+            .unwrap();
+        let text = read(path.clone());
+        assert!(text.len() <= SUMMARY_LIMIT && text.len() > SUMMARY_LIMIT - 100);
+        assert!(text.starts_with("# Scan\n\n| id |"));
+        assert!(text.ends_with(SUMMARY_TRUNCATED));
+        let before = text.trim_end_matches(SUMMARY_TRUNCATED);
+        assert!(before.ends_with("high |\n"), "cut at a line boundary");
+        // Later summaries in the same step are dropped, the note stays last.
+        output.summary("## more\n").unwrap();
+        assert_eq!(read(path.clone()), text);
+        // A second command in the same step sees the note and adds nothing.
+        let (second, _) = Output::capture(github(temp.path()));
+        second.summary(&row.repeat(10)).unwrap();
+        second.summary(&row.repeat(100_000)).unwrap();
+        assert_eq!(read(path), text);
+    }
+
+    #[test]
+    fn summary_cut_inside_a_code_block_closes_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("summary.md");
+        let (output, _) = Output::capture(github(temp.path()));
+        let line = format!("{}\n", "x".repeat(99));
+        let log = format!("## Log\n\n```text\n{}```\n", line.repeat(11_000));
+        output.summary(&log).unwrap();
+        let text = read(path);
+        assert!(text.len() <= SUMMARY_LIMIT);
+        let expected_end = format!("{line}```\n{SUMMARY_TRUNCATED}");
         assert!(
-            std::fs::metadata(temp.path().join("summary.md"))
-                .unwrap()
-                .len()
-                < 1024 * 1024
+            text.ends_with(&expected_end),
+            "{}",
+            &text[text.len() - 300..]
         );
     }
 
     #[test]
-    fn masks_every_line_of_a_secret() {
+    fn summary_appends_when_it_fits() {
+        let temp = tempfile::tempdir().unwrap();
+        let (output, _) = Output::capture(github(temp.path()));
+        output.summary("# One\n").unwrap();
+        output.summary("# Two\n").unwrap();
+        assert_eq!(read(temp.path().join("summary.md")), "# One\n# Two\n");
+    }
+
+    #[test]
+    fn masks_groups() {
         let temp = tempfile::tempdir().unwrap();
         let (output, captured) = Output::capture(github(temp.path()));
-        output.mask("line1\nline2");
-        assert_eq!(captured.stdout(), "::add-mask::line1\n::add-mask::line2\n");
+        output.mask("line1\n\nline%2\n");
+        output.mask("");
+        output.group("push: 3 blobs, 1 manifest");
+        output.human("uploaded");
+        output.end_group();
+        insta::assert_snapshot!(captured.stderr(), @r"
+        ::add-mask::line1
+        ::add-mask::line%252
+        ::group::push: 3 blobs, 1 manifest
+        uploaded
+        ::endgroup::
+        ");
+        assert_eq!(captured.stdout(), "");
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
+        assert_eq!(escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
     }
 
     #[test]
     fn env_from_map() {
-        let env: HashMap<String, String> = [
+        let parsed = OutputEnv::from_map(&env_map(&[
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_OUTPUT", "/tmp/o"),
-            ("GITLAB_CI", "true"),
+            ("GITHUB_STEP_SUMMARY", "/tmp/s"),
             ("NO_COLOR", "1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let parsed = OutputEnv::from_map(&env);
-        assert!(parsed.github_actions && parsed.no_color);
-        assert_eq!(parsed.gitlab_dotenv, Some(PathBuf::from(DEFAULT_DOTENV)));
+        ]));
+        assert_eq!(
+            parsed,
+            OutputEnv {
+                github_actions: true,
+                github_output: Some(PathBuf::from("/tmp/o")),
+                step_summary: Some(PathBuf::from("/tmp/s")),
+                gitlab_ci: false,
+                gitlab_dotenv: None,
+                no_color: true,
+            }
+        );
+        // GitHub's files are ignored when not inside GitHub Actions; an empty NO_COLOR
+        // does not count.
+        let local = OutputEnv::from_map(&env_map(&[("GITHUB_OUTPUT", "/tmp/o"), ("NO_COLOR", "")]));
+        assert_eq!(local, OutputEnv::default());
+        let gitlab = OutputEnv::from_map(&env_map(&[
+            ("GITLAB_CI", "true"),
+            ("SHIPGATE_DOTENV", "build.env"),
+        ]));
+        assert!(gitlab.gitlab_ci);
+        assert_eq!(gitlab.gitlab_dotenv, Some(PathBuf::from("build.env")));
+    }
+
+    #[test]
+    fn output_is_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Output>();
+        let temp = tempfile::tempdir().unwrap();
+        let (output, captured) = Output::capture(github(temp.path()));
+        std::thread::scope(|scope| {
+            for i in 0..4 {
+                let output = &output;
+                scope.spawn(move || {
+                    for j in 0..5 {
+                        output.annotate(
+                            AnnotationLevel::Error,
+                            &format!("{i}-{j}"),
+                            None,
+                            None,
+                            None,
+                            None,
+                        );
+                    }
+                });
+            }
+        });
+        let stderr = captured.stderr();
+        assert_eq!(stderr.matches("::error::").count(), ANNOTATIONS_PER_LEVEL);
+        assert_eq!(stderr.matches("::notice::").count(), 1);
     }
 }

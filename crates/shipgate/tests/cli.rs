@@ -146,13 +146,16 @@ fn validate_in_github_actions_annotates_each_problem() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let annotations: Vec<&str> = stdout
+    // Workflow commands go to stderr, which the runner reads too, so stdout stays the
+    // command's data (one JSON document with --format json).
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let annotations: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("::error "))
         .collect();
-    assert_eq!(annotations.len(), 2, "{stdout}");
-    assert!(annotations[0].contains("line=4"), "{stdout}");
+    assert_eq!(annotations.len(), 2, "{stderr}");
+    assert!(annotations[0].contains("line=4"), "{stderr}");
 }
 
 #[test]
