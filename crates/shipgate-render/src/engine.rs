@@ -1,12 +1,17 @@
-//! The template engine behind `shipgate render`, and what every CI provider shares.
+//! The template engine behind `shipgate render` and `shipgate init`, and what every CI
+//! provider shares.
 //!
 //! One Handlebars registry in strict mode (a typo in a template is an error, not an empty
-//! string), with HTML escaping off, holding the templates of `templates/github/`,
-//! `templates/gitlab/` and `templates/partials/`, embedded in the binary. Helpers:
+//! string), with HTML escaping off, holding every template of the workspace's `templates/`
+//! folder (`github/`, `gitlab/`, `partials/` for CI files; `init/`, `dockerfile/` for the
+//! scaffolder), embedded in the binary. Helpers:
 //!
 //! - `{{yaml value}}` writes any JSON value as a YAML scalar that parses back to exactly
-//!   that value (see [`yaml_scalar`]); `{{yaml value indent=10}}` may write a multi-line
-//!   string as a literal block indented by that many spaces. Every user value goes through it.
+//!   that value (see [`yaml_scalar`]), after `key: `, after `- `, and as an item of a flow
+//!   sequence or mapping; `{{yaml value indent=10}}` may write a multi-line string as a
+//!   literal block indented by that many spaces. Every user value in YAML goes through it.
+//! - `{{docker_str value}}` writes a string as a double-quoted Dockerfile string (see
+//!   [`docker_string`]).
 //! - `{{uses "owner/repo"}}` writes `owner/repo@<sha> # vX.Y.Z` from [`crate::pins`].
 //! - `{{image "registry/repo"}}` writes `registry/repo@sha256:… # vX.Y.Z` from [`crate::pins`].
 //!
@@ -15,8 +20,10 @@
 //!
 //! [`render_ci`] is the entry point the CLI calls.
 
+use std::path::PathBuf;
+
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderError,
     RenderErrorReason, no_escape,
 };
 use include_dir::{Dir, include_dir};
@@ -30,9 +37,6 @@ use crate::pins;
 
 /// The workspace's `templates/` folder, embedded at build time.
 pub static TEMPLATES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../templates");
-
-/// The template folders [`Engine`] registers (others belong to the scaffolder).
-const CI_TEMPLATE_DIRS: &[&str] = &["github", "gitlab", "partials"];
 
 /// Why CI files could not be rendered from a spec.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -120,28 +124,19 @@ pub fn render_ci(spec: &Spec, options: &RenderOptions) -> Result<Vec<GeneratedFi
         .collect()
 }
 
-/// The Handlebars registry holding the CI templates and helpers.
+/// The Handlebars registry holding every template and helper.
 #[derive(Debug)]
 pub struct Engine {
     registry: Handlebars<'static>,
 }
 
 impl Engine {
-    /// Registers every `*.hbs` template under `templates/{github,gitlab,partials}/`, named by
-    /// its path without the extension (e.g. `github/shipgate.yml`, `partials/header`).
+    /// Registers every `*.hbs` template under `templates/`, named by its path without the
+    /// extension (e.g. `github/shipgate.yml`, `partials/header`, `init/shipgate.yaml`);
+    /// a template is also usable as a partial under that name.
     pub fn new() -> Result<Self> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(no_escape);
-        registry.register_helper("yaml", Box::new(yaml_helper));
-        registry.register_helper("uses", Box::new(uses_helper));
-        registry.register_helper("image", Box::new(image_helper));
-        for dir in CI_TEMPLATE_DIRS {
-            let Some(dir) = TEMPLATES.get_dir(dir) else {
-                continue;
-            };
-            register_dir(&mut registry, dir)?;
-        }
+        let mut registry = registry();
+        register_dir(&mut registry, &TEMPLATES)?;
         Ok(Self { registry })
     }
 
@@ -155,6 +150,19 @@ impl Engine {
             })
     }
 
+    /// Renders the template `name` with `data` into the file at `path`.
+    pub fn render_file(
+        &self,
+        name: &str,
+        path: &str,
+        data: &impl Serialize,
+    ) -> Result<GeneratedFile> {
+        Ok(GeneratedFile {
+            path: PathBuf::from(path),
+            contents: self.render(name, data)?,
+        })
+    }
+
     /// The names of the registered templates, sorted.
     pub fn template_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self
@@ -166,6 +174,35 @@ impl Engine {
         names.sort_unstable();
         names
     }
+}
+
+/// An empty registry in strict mode, without HTML escaping, with every helper.
+fn registry() -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(no_escape);
+    registry.register_helper("yaml", Box::new(yaml_helper));
+    registry.register_helper(
+        "docker_str",
+        string_helper("docker_str", |text| Ok(docker_string(text))),
+    );
+    registry.register_helper(
+        "uses",
+        string_helper("uses", |action| {
+            pins::pin(action)
+                .map(|pin| pin.uses())
+                .ok_or_else(|| not_pinned(format!("`{action}`")))
+        }),
+    );
+    registry.register_helper(
+        "image",
+        string_helper("image", |image| {
+            pins::image(image)
+                .map(|pin| pin.pinned())
+                .ok_or_else(|| not_pinned(format!("image `{image}`")))
+        }),
+    );
+    registry
 }
 
 fn register_dir(registry: &mut Handlebars<'static>, dir: &Dir<'_>) -> Result<()> {
@@ -222,55 +259,48 @@ fn yaml_helper(
     Ok(())
 }
 
-fn uses_helper(
-    helper: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let action = helper
-        .param(0)
-        .and_then(|param| param.value().as_str())
-        .ok_or(RenderErrorReason::ParamNotFoundForIndex("uses", 0))?;
-    let pin = pins::pin(action).ok_or_else(|| {
-        RenderError::from(RenderErrorReason::Other(format!(
-            "`{action}` is not in the pin table (crates/shipgate-render/src/pins.rs)"
-        )))
-    })?;
-    out.write(&pin.uses())?;
-    Ok(())
+/// A helper that writes `write(text)` for its one string parameter `text`, e.g.
+/// `{{uses "actions/checkout"}}`.
+fn string_helper(
+    name: &'static str,
+    write: impl Fn(&str) -> Result<String, RenderError> + Send + Sync + 'static,
+) -> Box<dyn HelperDef + Send + Sync> {
+    Box::new(
+        move |helper: &Helper<'_>,
+              _: &Handlebars<'_>,
+              _: &Context,
+              _: &mut RenderContext<'_, '_>,
+              out: &mut dyn Output|
+              -> HelperResult {
+            let text = helper
+                .param(0)
+                .and_then(|param| param.value().as_str())
+                .ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?;
+            out.write(&write(text)?)?;
+            Ok(())
+        },
+    )
 }
 
-fn image_helper(
-    helper: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let image = helper
-        .param(0)
-        .and_then(|param| param.value().as_str())
-        .ok_or(RenderErrorReason::ParamNotFoundForIndex("image", 0))?;
-    let pin = pins::image(image).ok_or_else(|| {
-        RenderError::from(RenderErrorReason::Other(format!(
-            "image `{image}` is not in the pin table (crates/shipgate-render/src/pins.rs)"
-        )))
-    })?;
-    out.write(&pin.pinned())?;
-    Ok(())
+/// The error of `uses` and `image` for a name missing from [`crate::pins`].
+fn not_pinned(what: String) -> RenderError {
+    RenderErrorReason::Other(format!(
+        "{what} is not in the pin table (crates/shipgate-render/src/pins.rs)"
+    ))
+    .into()
 }
 
 // ---------------------------------------------------------------------------------------
 // YAML scalars
 
 /// Writes a JSON value as a YAML value that parses back to the same value, for use after
-/// `key: ` or `- ` in block context.
+/// `key: ` or `- ` in block context, or as an item of a flow sequence (`[…]`) or mapping
+/// (`{k: …}`).
 ///
 /// Strings stay plain only when plain style is unambiguous in both YAML 1.1 and 1.2 (so
-/// GitHub's and GitLab's parsers agree); otherwise they are double-quoted with escapes.
-/// Arrays and objects are written in flow style with every string double-quoted.
+/// GitHub's and GitLab's parsers agree) and in both block and flow context; otherwise
+/// they are double-quoted with escapes. Arrays and objects are written in flow style with
+/// every string double-quoted.
 pub fn yaml_scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
@@ -298,7 +328,8 @@ fn yaml_flow(value: &Value) -> String {
     }
 }
 
-/// A string as a YAML scalar: plain when unambiguous, else double-quoted.
+/// A string as a YAML scalar: plain when unambiguous in block and flow context, else
+/// double-quoted.
 pub fn yaml_string(text: &str) -> String {
     if is_plain_safe(text) {
         text.to_owned()
@@ -310,8 +341,8 @@ pub fn yaml_string(text: &str) -> String {
 /// Words YAML 1.1 or 1.2 resolves to a boolean or null in plain style (any case).
 const RESERVED_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
 
-/// True when `text` written plain (in block context) parses back as the same string under
-/// YAML 1.1 and 1.2. Deliberately conservative: anything doubtful is quoted.
+/// True when `text` written plain, in block or flow context, parses back as the same
+/// string under YAML 1.1 and 1.2. Deliberately conservative: anything doubtful is quoted.
 fn is_plain_safe(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
@@ -320,12 +351,12 @@ fn is_plain_safe(text: &str) -> bool {
     if !(first.is_ascii_alphabetic() || matches!(first, '_' | '/' | '$')) {
         return false;
     }
-    text.chars().all(|c| (' '..='~').contains(&c))
-        && !text.ends_with([' ', ':'])
-        && !text.contains(": ")
+    // Flow indicators end a plain scalar inside `[…]` or `{…}` (and `{{`/`}}` would read
+    // as a template expression); some YAML 1.1 parsers reject any `:` in a flow scalar.
+    text.chars()
+        .all(|c| (' '..='~').contains(&c) && !matches!(c, ',' | '[' | ']' | '{' | '}' | ':'))
+        && !text.ends_with(' ')
         && !text.contains(" #")
-        && !text.contains("{{")
-        && !text.contains("}}")
         && !RESERVED_WORDS
             .iter()
             .any(|word| text.eq_ignore_ascii_case(word))
@@ -394,6 +425,14 @@ pub fn yaml_block(text: &str, indent: usize) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A double-quoted Dockerfile string (JSON escapes), with `$` escaped so the builder does
+/// not expand it.
+pub fn docker_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| format!("\"{}\"", text.replace('"', "'")))
+        .replace('$', "\\$")
 }
 
 /// A word for a POSIX shell: unchanged when it holds only safe characters, else
@@ -533,6 +572,14 @@ pub(crate) enum RefKind {
 }
 
 impl RefKind {
+    /// `branch` or `tag`, for comments.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Self::Branch => "branch",
+            Self::Tag => "tag",
+        }
+    }
+
     /// The full ref prefix, `refs/heads/` or `refs/tags/`.
     pub(crate) fn prefix(self) -> &'static str {
         match self {
@@ -575,7 +622,24 @@ pub(crate) struct Environment {
     pub(crate) matcher: RefMatch,
 }
 
+/// The data of `partials/header`, the comment atop every generated CI file.
+#[derive(Debug, Serialize)]
+pub(crate) struct Header {
+    /// The command that regenerates the file.
+    regenerate: String,
+    /// The spec it is generated from.
+    spec: String,
+}
+
 impl Model {
+    /// The data of the generated file's header.
+    pub(crate) fn header(&self) -> Header {
+        Header {
+            regenerate: self.regenerate.clone(),
+            spec: self.spec_path.clone(),
+        }
+    }
+
     /// Resolves and validates `spec` for rendering.
     pub(crate) fn new(spec: &Spec, options: &RenderOptions) -> Result<Self> {
         let spec_path = options.spec_path.clone();
@@ -1244,10 +1308,61 @@ mod tests {
     }
 
     #[test]
+    fn every_tricky_string_round_trips_in_flow_collections() {
+        for text in TRICKY.iter().chain(FLOW_TRICKY) {
+            let rendered = yaml_string(text);
+            let doc =
+                format!("seq: [{rendered}]\nmap: {{ key: {rendered} }}\nlast: [{rendered}, x]\n");
+            let parsed = parse_one(&doc);
+            assert_eq!(parsed["seq"][0].as_str(), Some(*text), "{doc}");
+            assert_eq!(parsed["map"]["key"].as_str(), Some(*text), "{doc}");
+            assert_eq!(parsed["last"][0].as_str(), Some(*text), "{doc}");
+        }
+    }
+
+    /// Strings that are only ambiguous inside `[…]` or `{…}`.
+    const FLOW_TRICKY: &[&str] = &[
+        "a,b",
+        "a, b",
+        "a]",
+        "a}",
+        "a[0]",
+        "a{b}",
+        "a:b",
+        "registry.local:5000/a",
+        "https://github.com/acme/web",
+        "type=gha,scope=build",
+    ];
+
+    #[test]
     fn ambiguous_strings_are_double_quoted() {
         for text in [
-            "yes", "on", "off", "no", "true", "null", "~", "1", "1.0", "", " a", "a ", "a: b",
-            "a #b", "{{x}}", "${{ x }}", "-a", "*a", "&a", "!a",
+            "yes",
+            "on",
+            "off",
+            "no",
+            "true",
+            "null",
+            "~",
+            "1",
+            "1.0",
+            "",
+            " a",
+            "a ",
+            "a: b",
+            "a #b",
+            "{{x}}",
+            "${{ x }}",
+            "-a",
+            "*a",
+            "&a",
+            "!a",
+            "a,b",
+            "a]",
+            "a}",
+            "a:b",
+            "registry.local:5000/a",
+            "type=gha,scope=linux-amd64",
         ] {
             let rendered = yaml_string(text);
             assert!(
@@ -1263,7 +1378,8 @@ mod tests {
             "main",
             "linux/arm64",
             "ghcr.io/acme/web",
-            "type=gha,scope=linux-amd64",
+            "feature/x-1",
+            "v*",
             "github.ref == 'refs/heads/main'",
             "$CI_COMMIT_BRANCH == 'main'",
             "a#b",
@@ -1434,31 +1550,35 @@ mod tests {
     }
 
     #[test]
-    fn engine_registers_the_ci_templates() {
+    fn engine_registers_every_template() {
         let engine = Engine::new().unwrap();
         let names = engine.template_names();
         assert!(names.contains(&"github/shipgate.yml"), "{names:?}");
         assert!(names.contains(&"gitlab/gitlab-ci.yml"), "{names:?}");
         assert!(names.contains(&"partials/header"), "{names:?}");
+        assert!(names.contains(&"init/shipgate.yaml"), "{names:?}");
+        assert!(names.contains(&"dockerfile/rust.Dockerfile"), "{names:?}");
+        assert!(names.contains(&"dockerfile/partials/labels"), "{names:?}");
+    }
+
+    #[test]
+    fn writes_dockerfile_strings() {
+        assert_eq!(docker_string("costs $5"), "\"costs \\$5\"");
+        assert_eq!(docker_string("a \"b\""), "\"a \\\"b\\\"\"");
     }
 
     #[test]
     fn helpers() {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(no_escape);
-        registry.register_helper("yaml", Box::new(yaml_helper));
-        registry.register_helper("uses", Box::new(uses_helper));
-        registry.register_helper("image", Box::new(image_helper));
+        let registry = registry();
         let out = registry
             .render_template(
-                "a: {{yaml a}}\nb: {{yaml b indent=2}}\nc: {{uses \"actions/checkout\"}}\nd: {{image \"quay.io/buildah/stable\"}}\n",
-                &json!({"a": "yes", "b": "x\ny\n"}),
+                "a: {{yaml a}}\nb: {{yaml b indent=2}}\nc: {{uses \"actions/checkout\"}}\nd: {{image \"quay.io/buildah/stable\"}}\nLABEL x={{docker_str e}}\n",
+                &json!({"a": "yes", "b": "x\ny\n", "e": "$HOME"}),
             )
             .unwrap();
         assert_eq!(
             out,
-            "a: \"yes\"\nb: |\n  x\n  y\nc: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\nd: quay.io/buildah/stable@sha256:0000000000000000000000000000000000000000000000000000000000000000 # v1.41.3\n"
+            "a: \"yes\"\nb: |\n  x\n  y\nc: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\nd: quay.io/buildah/stable@sha256:0000000000000000000000000000000000000000000000000000000000000000 # v1.41.3\nLABEL x=\"\\$HOME\"\n"
         );
         assert!(
             registry

@@ -13,12 +13,10 @@
 //! - values are never interpolated into `run:` scripts: the one script (trigger matching)
 //!   reads them from `env:`.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use crate::engine::{
-    Cache, Engine, GeneratedFile, Model, RefKind, RefMatch, Result, glob_regex, secret_name,
+    Cache, Engine, GeneratedFile, Header, Model, RefKind, RefMatch, Result, glob_regex, secret_name,
 };
 
 /// Where the workflow is written, relative to the repository root.
@@ -33,12 +31,7 @@ const TEMPLATE: &str = "github/shipgate.yml";
 
 /// Renders the workflow for `model`.
 pub(crate) fn render(engine: &Engine, model: &Model) -> Result<GeneratedFile> {
-    let view = Workflow::new(model);
-    let contents = engine.render(TEMPLATE, &view)?;
-    Ok(GeneratedFile {
-        path: PathBuf::from(WORKFLOW_PATH),
-        contents,
-    })
+    engine.render_file(TEMPLATE, WORKFLOW_PATH, &Workflow::new(model))
 }
 
 /// A user value made literal for GitHub: `${{` would start an expression, so it becomes
@@ -99,12 +92,6 @@ struct Workflow {
     /// Deploy triggers matched by a regular expression in the plan job.
     routes: Vec<Route>,
     deploys: Vec<Deploy>,
-}
-
-#[derive(Debug, Serialize)]
-struct Header {
-    regenerate: String,
-    spec: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,10 +234,7 @@ impl Workflow {
                 if let Some(needed) = &environment.needs {
                     needs.push(format!("deploy-{needed}"));
                 }
-                let kind = match environment.kind {
-                    RefKind::Branch => "branch",
-                    RefKind::Tag => "tag",
-                };
+                let kind = environment.kind.noun();
                 let trigger = format!("on pushes of the {kind} `{}`", environment.glob);
                 Deploy {
                     name: environment.name.clone(),
@@ -265,10 +249,7 @@ impl Workflow {
             .collect();
 
         Self {
-            header: Header {
-                regenerate: model.regenerate.clone(),
-                spec: model.spec_path.clone(),
-            },
+            header: model.header(),
             spec_path: literal(&model.spec_path),
             branches,
             tags,

@@ -11,12 +11,10 @@
 //! Rules are GitLab expressions built here: exact names compare with `==` against a
 //! `'…'` string, globs match an RE2 regular expression.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use crate::engine::{
-    Cache, Engine, Environment, GeneratedFile, Model, RefKind, Registry, Result, glob_regex,
+    Cache, Engine, Environment, GeneratedFile, Header, Model, RefKind, Registry, Result, glob_regex,
 };
 
 /// Where the GitLab CI file is written, relative to the repository root.
@@ -27,12 +25,7 @@ const TEMPLATE: &str = "gitlab/gitlab-ci.yml";
 
 /// Renders the GitLab CI file for `model`.
 pub(crate) fn render(engine: &Engine, model: &Model) -> Result<GeneratedFile> {
-    let view = Pipeline::new(model);
-    let contents = engine.render(TEMPLATE, &view)?;
-    Ok(GeneratedFile {
-        path: PathBuf::from(GITLAB_CI_PATH),
-        contents,
-    })
+    engine.render_file(TEMPLATE, GITLAB_CI_PATH, &Pipeline::new(model))
 }
 
 /// A user value for a GitLab `variables:` entry: `$` becomes `$$`, so GitLab passes it on
@@ -97,12 +90,6 @@ struct Pipeline {
     sign: Option<SignView>,
     logins: Vec<Login>,
     deploys: Vec<Deploy>,
-}
-
-#[derive(Debug, Serialize)]
-struct Header {
-    regenerate: String,
-    spec: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -260,10 +247,7 @@ impl Pipeline {
                 if let Some(needed) = &environment.needs {
                     needs.push(format!("deploy-{needed}"));
                 }
-                let kind = match environment.kind {
-                    RefKind::Branch => "branch",
-                    RefKind::Tag => "tag",
-                };
+                let kind = environment.kind.noun();
                 let trigger = format!("for the {kind} `{}`", environment.glob);
                 Deploy {
                     name: environment.name.clone(),
@@ -279,10 +263,7 @@ impl Pipeline {
             .collect();
 
         Self {
-            header: Header {
-                regenerate: model.regenerate.clone(),
-                spec: model.spec_path.clone(),
-            },
+            header: model.header(),
             spec_path: variable_value(&model.spec_path),
             merge_request_rule: format!(
                 "$CI_PIPELINE_SOURCE == 'merge_request_event' && {}",

@@ -39,6 +39,17 @@ fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     (temp, dir)
 }
 
+/// [`fixture_copy`] made a git repository on `branch` (no commits) with `url` as `origin`.
+fn fixture_with_remote(name: &str, branch: &str, url: &str) -> (tempfile::TempDir, PathBuf) {
+    let (temp, dir) = fixture_copy(name);
+    git(
+        &dir,
+        &["init", "--quiet", &format!("--initial-branch={branch}")],
+    );
+    git(&dir, &["remote", "add", "origin", url]);
+    (temp, dir)
+}
+
 /// Runs git in `dir` with a fixed identity and no user configuration.
 fn git(dir: &Path, args: &[&str]) {
     let status = test_support::scrubbed("git")
@@ -245,16 +256,10 @@ fn unknown_repository_gets_a_skeleton() {
 
 #[test]
 fn github_remote_names_the_image_and_the_signing_identity() {
-    let (_temp, dir) = fixture_copy("rust-axum");
-    git(&dir, &["init", "--quiet", "--initial-branch=trunk"]);
-    git(
-        &dir,
-        &[
-            "remote",
-            "add",
-            "origin",
-            "git@github.com:Acme-Corp/hello-api.git",
-        ],
+    let (_temp, dir) = fixture_with_remote(
+        "rust-axum",
+        "trunk",
+        "git@github.com:Acme-Corp/hello-api.git",
     );
     let detection = scaffold::detect(&dir).unwrap();
     assert_eq!(detection.forge, Some(Forge::GitHub));
@@ -276,16 +281,10 @@ fn github_remote_names_the_image_and_the_signing_identity() {
 
 #[test]
 fn gitlab_remote_uses_gitlab_registry_ci_and_issuer() {
-    let (_temp, dir) = fixture_copy("go-http");
-    git(&dir, &["init", "--quiet", "--initial-branch=main"]);
-    git(
-        &dir,
-        &[
-            "remote",
-            "add",
-            "origin",
-            "https://gitlab.com/acme/platform/inventory.git",
-        ],
+    let (_temp, dir) = fixture_with_remote(
+        "go-http",
+        "main",
+        "https://gitlab.com/acme/platform/inventory.git",
     );
     let detection = scaffold::detect(&dir).unwrap();
     assert_eq!(detection.forge, Some(Forge::GitLab));
@@ -307,16 +306,10 @@ fn gitlab_remote_uses_gitlab_registry_ci_and_issuer() {
 
 #[test]
 fn other_remotes_keep_the_placeholder_and_say_so() {
-    let (_temp, dir) = fixture_copy("node-express");
-    git(&dir, &["init", "--quiet", "--initial-branch=main"]);
-    git(
-        &dir,
-        &[
-            "remote",
-            "add",
-            "origin",
-            "https://ci:hunter2@git.example.com/acme/web.git",
-        ],
+    let (_temp, dir) = fixture_with_remote(
+        "node-express",
+        "main",
+        "https://ci:hunter2@git.example.com/acme/web.git",
     );
     let detection = scaffold::detect(&dir).unwrap();
     assert!(detection.is_placeholder());
