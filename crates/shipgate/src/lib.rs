@@ -121,7 +121,7 @@ pub struct RenderArgs {
 /// Arguments of `shipgate demo`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
-    /// Where the example repository is written (must not exist, or be empty).
+    /// Where the example repository is written: a new or empty directory, or a previous demo's (which is replaced).
     #[arg(long, value_name = "DIR", default_value = "shipgate-demo", env = env_vars::OUT, hide_env_values = true)]
     pub out: PathBuf,
 }

@@ -316,8 +316,20 @@ fn demo_writes_the_example_and_its_workflow() {
     );
     assert!(out.join("shipgate.yaml").is_file());
     assert!(out.join(".github/workflows/shipgate.yml").is_file());
+    // Running it again replaces the previous demo; a directory of the user's is refused.
     let again = shipgate(&["demo", "--out", out.to_str().unwrap()], temp.path());
-    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        transcript(&again, Some(temp.path()))
+    );
+    let mine = temp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep me\n").unwrap();
+    let refused = shipgate(&["demo", "--out", mine.to_str().unwrap()], temp.path());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(mine.join("notes.txt").is_file());
 }
 
 /// Every spec `validate` accepts renders: the loader and the renderer agree on what a

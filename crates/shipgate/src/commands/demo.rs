@@ -16,21 +16,30 @@ use crate::{DemoArgs, Error};
 /// The example repository the demo runs on, embedded so an installed binary needs no files.
 static EXAMPLE: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../examples/rust-service");
 
+/// A file that marks a directory as a demo's output, which a later demo may replace.
+const MARKER: &str = ".shipgate-demo";
+
 /// Name of the embedded example, as shown to the user.
 const EXAMPLE_NAME: &str = "examples/rust-service";
 
 pub(crate) fn run(args: &DemoArgs) -> Result<Exit, Error> {
     let output = Output::from_env();
     let out = &args.out;
-    if out.exists()
+    if out.join(MARKER).is_file() {
+        // A previous demo's output: start again from scratch.
+        fs_err::remove_dir_all(out).map_err(Error::io("cannot clear the previous demo"))?;
+    } else if out.exists()
         && fs_err::read_dir(out)
             .map_err(Error::io("cannot read the demo directory"))?
             .next()
             .is_some()
     {
         return Err(Error::Usage {
-            message: format!("{} exists and is not empty", out.display()),
-            hint: Some("remove it, or pass --out with a new directory".to_owned()),
+            message: format!(
+                "{} exists, is not empty and is not a previous demo",
+                out.display()
+            ),
+            hint: Some("pass --out with a new directory".to_owned()),
         });
     }
 
@@ -39,6 +48,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<Exit, Error> {
         out.display()
     ));
     write_dir(&EXAMPLE, out)?;
+    fs_err::write(
+        out.join(MARKER),
+        "written by `shipgate demo`; the next demo run replaces this directory\n",
+    )
+    .map_err(Error::io("cannot write the demo marker"))?;
 
     let spec_path = out.join(shipgate_spec::DEFAULT_SPEC_FILE);
     output.human(&format!("2. validate: {}", spec_path.display()));
