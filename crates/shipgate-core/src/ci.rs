@@ -404,36 +404,62 @@ fn detached_ref(refs: &str) -> Option<String> {
         .map(|branch| format!("refs/heads/{branch}"))
 }
 
-/// Splits a GitHub or GitLab remote URL (https, ssh, scp-like `git@host:owner/name.git`)
-/// into the server URL and the `owner/name` path (GitLab: `group/…/name`). Other hosts
-/// and malformed URLs give `None`.
+/// Splits a GitHub or GitLab remote URL (https, ssh, `git+ssh`, `ssh+git`, git, scp-like
+/// `git@host:owner/name.git`, the forges' `www.`/SSH-over-443 host names) into the server
+/// URL and the `owner/name` path (GitLab: `group/…/name`). Path segments are limited to
+/// letters, digits, `-`, `_` and `.` (the path becomes an image name and a signing
+/// identity). Other hosts and malformed URLs give `None`.
 pub fn parse_remote(url: &str) -> Option<(String, String)> {
     let url = url.trim();
-    let (host, path) = if let Some((scheme, rest)) = url.split_once("://") {
-        if !matches!(scheme, "https" | "http" | "ssh" | "git" | "git+ssh") {
+    const SCHEMES: [&str; 6] = [
+        "https://",
+        "http://",
+        "ssh://",
+        "git+ssh://",
+        "ssh+git://",
+        "git://",
+    ];
+    let (authority, path) = if let Some(rest) = SCHEMES.iter().find_map(|s| url.strip_prefix(s)) {
+        rest.split_once('/')?
+    } else if url.contains("://") {
+        return None;
+    } else {
+        // scp-like syntax: [user@]host:path, where the host part has no slash.
+        let (authority, path) = url.split_once(':')?;
+        if authority.contains('/') || path.starts_with("//") {
             return None;
         }
-        let (authority, path) = rest.split_once('/')?;
-        let host = authority.rsplit('@').next()?.split(':').next()?;
-        (host, path)
-    } else {
-        // scp-like: [user@]host:path
-        let (user_host, path) = url.split_once(':')?;
-        (user_host.rsplit('@').next()?, path)
+        (authority, path)
     };
-    let host = host.to_ascii_lowercase();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = host.split_once(':').map_or(host, |(host, _)| host);
+    let (server, nested_groups) = match host.to_ascii_lowercase().as_str() {
+        "github.com" | "www.github.com" | "ssh.github.com" => ("github.com", false),
+        "gitlab.com" | "www.gitlab.com" | "altssh.gitlab.com" => ("gitlab.com", true),
+        _ => return None,
+    };
     let path = path.trim_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path);
+    let path = path
+        .strip_suffix(".git")
+        .unwrap_or(path)
+        .trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').collect();
-    let valid = match host.as_str() {
-        "github.com" => segments.len() == 2,
-        "gitlab.com" => segments.len() >= 2,
-        _ => false,
+    let valid_segment = |segment: &&str| {
+        !segment.is_empty()
+            && !segment.starts_with('.')
+            && segment
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
     };
-    if !valid || segments.iter().any(|s| s.is_empty() || s.starts_with('.')) {
-        return None;
-    }
-    Some((format!("https://{host}"), path.to_owned()))
+    let count_ok = if nested_groups {
+        segments.len() >= 2
+    } else {
+        segments.len() == 2
+    };
+    (count_ok && segments.iter().all(valid_segment))
+        .then(|| (format!("https://{server}"), segments.join("/")))
 }
 
 #[cfg(test)]

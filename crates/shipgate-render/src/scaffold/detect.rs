@@ -207,7 +207,8 @@ pub fn sanitize_name(raw: &str) -> String {
     }
 }
 
-/// Parses a git remote URL into its forge and repository path (`owner/name`; on GitLab
+/// Parses a git remote URL (with [`shipgate_core::ci::parse_remote`]) into its forge and
+/// repository path (`owner/name`; on GitLab
 /// `group/subgroup/name`). Accepts `https://`, `http://`, `ssh://`, `git://` and scp-like
 /// `git@host:owner/name.git` forms; returns `None` for other hosts or malformed URLs.
 ///
@@ -219,51 +220,13 @@ pub fn sanitize_name(raw: &str) -> String {
 /// );
 /// ```
 pub fn parse_git_remote(url: &str) -> Option<(Forge, String)> {
-    let url = url.trim();
-    let schemes = [
-        "https://",
-        "http://",
-        "ssh://",
-        "git+ssh://",
-        "ssh+git://",
-        "git://",
-    ];
-    let (authority, path) = if let Some(rest) = schemes.iter().find_map(|s| url.strip_prefix(s)) {
-        rest.split_once('/')?
-    } else {
-        // scp-like syntax: [user@]host:path, where the host part has no slash.
-        let (authority, path) = url.split_once(':')?;
-        if authority.contains('/') || path.starts_with("//") {
-            return None;
-        }
-        (authority, path)
-    };
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let host = host.split_once(':').map_or(host, |(host, _)| host);
-    let forge = match host.to_ascii_lowercase().as_str() {
-        "github.com" | "www.github.com" | "ssh.github.com" => Forge::GitHub,
-        "gitlab.com" | "www.gitlab.com" | "altssh.gitlab.com" => Forge::GitLab,
+    let (server, path) = shipgate_core::ci::parse_remote(url)?;
+    let forge = match server.as_str() {
+        "https://github.com" => Forge::GitHub,
+        "https://gitlab.com" => Forge::GitLab,
         _ => return None,
     };
-    let path = path.trim_matches('/');
-    let path = path
-        .strip_suffix(".git")
-        .unwrap_or(path)
-        .trim_end_matches('/');
-    let segments: Vec<&str> = path.split('/').collect();
-    let valid_segment = |segment: &&str| {
-        !segment.is_empty()
-            && segment
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
-    };
-    let well_formed = match forge {
-        Forge::GitHub => segments.len() == 2,
-        Forge::GitLab => segments.len() >= 2,
-    } && segments.iter().all(valid_segment);
-    well_formed.then(|| (forge, segments.join("/")))
+    Some((forge, path))
 }
 
 /// Drops `user:password@` from a URL before it is shown to the user.
