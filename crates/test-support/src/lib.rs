@@ -1,6 +1,8 @@
 //! Helpers shared by shipgate's tests: the workspace root, external tool probes and a CLI
 //! runner with a scrubbed environment.
 
+pub mod registry;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
