@@ -122,7 +122,9 @@ fn enum_values(root: &Value, schema: &Value) -> Option<Vec<String>> {
         );
     }
     if let Some(value) = schema.get("const") {
-        let shown = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+        let shown = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
         return Some(vec![format!("`{shown}`")]);
     }
     let branches = schema.get("oneOf").and_then(Value::as_array)?;
