@@ -261,12 +261,95 @@ pub enum Error {
         /// What was asked for.
         what: &'static str,
     },
+    /// A registry that cannot be reached (connection refused, DNS, TLS, timeout).
+    #[error("cannot reach registry {registry}: {message}")]
+    #[diagnostic(
+        code("registry-unreachable"),
+        help(
+            "check the address and the network; a registry on a non-loopback host without TLS needs --insecure"
+        )
+    )]
+    RegistryUnreachable {
+        /// The registry host.
+        registry: String,
+        /// What failed.
+        message: String,
+    },
+    /// A registry that refused the credentials (or asked for some and none were found).
+    #[error("registry {registry} refused authentication: {message}")]
+    #[diagnostic(
+        code("registry-auth"),
+        help(
+            "log in with `docker login {registry}`, or set SHIPGATE_REGISTRY_USERNAME and SHIPGATE_REGISTRY_PASSWORD"
+        )
+    )]
+    RegistryAuth {
+        /// The registry host.
+        registry: String,
+        /// The registry's own error text.
+        message: String,
+    },
+    /// A registry that answered a request with an error.
+    #[error("registry {registry}: {operation} failed with HTTP {status}: {message}")]
+    #[diagnostic(code("registry-error"))]
+    Registry {
+        /// The registry host.
+        registry: String,
+        /// What was asked, e.g. `PUT manifest app:1.0`.
+        operation: String,
+        /// The HTTP status.
+        status: u16,
+        /// The registry's own error text.
+        message: String,
+    },
+    /// An image, manifest or blob the registry does not have.
+    #[error("{reference} is not in the registry: {message}")]
+    #[diagnostic(
+        code("registry-not-found"),
+        help("check the repository, the tag and the digest")
+    )]
+    RegistryNotFound {
+        /// The reference asked for.
+        reference: String,
+        /// The registry's own error text.
+        message: String,
+    },
+    /// A docker credential helper that failed.
+    #[error("docker-credential-{helper} failed for {registry}: {message}")]
+    #[diagnostic(
+        code("credential-helper"),
+        help("check that docker-credential-{helper} is on PATH and that you are logged in")
+    )]
+    CredentialHelper {
+        /// The helper's name (`desktop`, `ecr-login`, …).
+        helper: String,
+        /// The registry.
+        registry: String,
+        /// What went wrong (never the secret).
+        message: String,
+    },
+    /// A docker `config.json` that is not valid.
+    #[error("{path}: malformed docker config: {message}")]
+    #[diagnostic(
+        code("docker-config"),
+        help("fix or remove the file, then log in again")
+    )]
+    DockerConfig {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (never the secret).
+        message: String,
+    },
 }
 
 impl ExitStatus for Error {
     fn exit(&self) -> Exit {
         match self {
-            Self::Write { .. } => Exit::Environment,
+            Self::Write { .. }
+            | Self::RegistryUnreachable { .. }
+            | Self::RegistryAuth { .. }
+            | Self::Registry { .. }
+            | Self::CredentialHelper { .. } => Exit::Environment,
             _ => Exit::BadInput,
         }
     }

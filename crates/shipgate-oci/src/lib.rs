@@ -1,7 +1,8 @@
 //! OCI images for shipgate: image sources (`registry:`, `oci-dir:`, `oci-archive:`,
 //! `docker-archive:`, `dir:`), OCI image layouts read and written, referrers kept next to
 //! an image before it is pushed, the OCI 1.1 referrers fallback index, and layer streams
-//! with whiteouts applied.
+//! with whiteouts applied; a registry client, `push` from a layout and `promote` between
+//! registries, with referrers and tags last.
 //!
 //! Every blob read here is checked against its descriptor's digest and size while it
 //! streams; a layout or archive that does not hold what its JSON claims is a bad-input
@@ -12,7 +13,10 @@ pub mod error;
 pub mod layers;
 pub mod layout;
 pub mod platform;
+pub mod promote;
+pub mod push;
 pub mod referrers;
+pub mod registry;
 pub mod source;
 pub mod store;
 pub mod writer;
@@ -24,6 +28,9 @@ pub use error::{Error, Result};
 pub use layout::{Image, Layout};
 pub use oci_spec::image as spec;
 pub use platform::Platform;
+pub use promote::{promote, promote_to};
+pub use push::{PushOptions, PushReport, parse_destination, push, push_source};
+pub use registry::{Client, ClientOptions, CredentialSource};
 pub use source::{LocalImage, Source};
 pub use store::{BlobReader, BlobStore};
 pub use writer::LayoutWriter;

@@ -54,6 +54,25 @@ pub enum Command {
     /// Show the whole flow on the bundled example repository: scaffold, validate, render.
     #[command(after_help = Exit::help_table())]
     Demo(DemoArgs),
+    /// Push an image with its referrers from an OCI layout to one or more registries.
+    ///
+    /// Blobs go first (skipped when present, mounted when the registry has them in another
+    /// repository, uploaded in parallel and checked while they stream), then manifests and
+    /// indexes with their exact bytes, then every referrer in the layout (signatures, SBOMs,
+    /// attestations), then tags last: if anything fails before the tag step, no tag has
+    /// moved, and running the command again completes the push.
+    ///
+    /// Credentials come from SHIPGATE_REGISTRY_USERNAME and SHIPGATE_REGISTRY_PASSWORD,
+    /// docker's config.json (credential helpers included), or GITHUB_TOKEN for ghcr.io.
+    #[command(after_help = Exit::help_table())]
+    Push(PushArgs),
+    /// Copy an image by digest between registries with all its referrers.
+    ///
+    /// Indexes are copied recursively and every manifest keeps its exact bytes, so the
+    /// digest is identical on both sides and a signed, attested image arrives signed and
+    /// attested. The destination's tag (or else the source's) is set last.
+    #[command(after_help = Exit::help_table())]
+    Promote(PromoteArgs),
 }
 
 /// Where the spec is.
@@ -126,6 +145,64 @@ pub struct DemoArgs {
     pub out: PathBuf,
 }
 
+/// How the registry client behaves (shared by `push` and `promote`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RegistryArgs {
+    /// Use plain HTTP for registries that are not on this machine (loopback registries always use it).
+    #[arg(long, env = env_vars::INSECURE, hide_env_values = true)]
+    pub insecure: bool,
+    /// How many blobs are uploaded at once.
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=32), env = env_vars::JOBS, hide_env_values = true)]
+    pub jobs: u16,
+    /// Seconds one registry request may take (blob transfers get one more second per MiB).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), env = env_vars::TIMEOUT, hide_env_values = true)]
+    pub timeout: u64,
+    /// How many times a request is retried after a connection failure, a 5xx or a 429.
+    #[arg(long, value_name = "N", default_value_t = 4, env = env_vars::RETRIES, hide_env_values = true)]
+    pub retries: u32,
+}
+
+/// Arguments of `shipgate push`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PushArgs {
+    /// The image: `oci-dir:PATH[:TAG]`, `oci-archive:FILE`, a layout path, or `registry:REF`.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Where to push: `registry:REF` or a plain reference; a tag given here is set last, a
+    /// destination without one gets the layout's tag.
+    #[arg(value_name = "DEST", required = true)]
+    pub destinations: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub registry: RegistryArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, env = env_vars::FORMAT, hide_env_values = true)]
+    pub format: Format,
+    /// Write the JSON result to this file instead of stdout.
+    #[arg(long, value_name = "FILE", env = env_vars::OUTPUT, hide_env_values = true)]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `shipgate promote`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PromoteArgs {
+    /// The image to copy: a reference by tag or digest (`registry:` prefix optional).
+    #[arg(value_name = "SRC")]
+    pub source: String,
+    /// Where to copy it: a repository, with a tag to set (else the source's tag is used).
+    #[arg(value_name = "DEST")]
+    pub destination: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub registry: RegistryArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, env = env_vars::FORMAT, hide_env_values = true)]
+    pub format: Format,
+    /// Write the JSON result to this file instead of stdout.
+    #[arg(long, value_name = "FILE", env = env_vars::OUTPUT, hide_env_values = true)]
+    pub output: Option<PathBuf>,
+}
+
 /// Why a `shipgate` command could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
@@ -141,6 +218,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Scaffold(#[from] shipgate_render::scaffold::Error),
+    /// An image source, a registry or a layout failed (push, promote).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Oci(#[from] shipgate_oci::Error),
     /// Reading or writing a file failed.
     #[error("{context}")]
     #[diagnostic(code("io"))]
@@ -168,6 +249,7 @@ impl ExitStatus for Error {
         match self {
             Self::Spec(error) => error.exit(),
             Self::Scaffold(error) => error.exit(),
+            Self::Oci(error) => error.exit(),
             Self::Render(_) | Self::Usage { .. } => Exit::BadInput,
             Self::Io { .. } => Exit::Environment,
         }
@@ -189,5 +271,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Schema(args) => commands::schema::run(&args),
         Command::Render(args) => commands::render::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
+        Command::Push(args) => commands::push::run(&args),
+        Command::Promote(args) => commands::promote::run(&args),
     }
 }

@@ -11,4 +11,5 @@ mod errors;
 mod layers;
 mod layout;
 mod producers;
+mod push;
 mod registry;

@@ -2,6 +2,8 @@
 
 pub(crate) mod demo;
 pub(crate) mod init;
+pub(crate) mod promote;
+pub(crate) mod push;
 pub(crate) mod render;
 pub(crate) mod schema;
 pub(crate) mod validate;
