@@ -4,6 +4,14 @@
 //! the workspace, the actions and the rendered workflows can refer to it. Issue #6
 //! builds it.
 
+pub mod cvss;
+pub mod finding;
+pub mod osv;
+pub mod policy;
+pub mod readers;
+pub mod verdict;
+pub mod version;
+
 use clap::Parser;
 use shipgate_core::exit::Exit;
 

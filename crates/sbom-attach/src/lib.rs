@@ -4,6 +4,9 @@
 //! the workspace, the actions and the rendered workflows can refer to it. Issue #5
 //! builds it.
 
+pub mod catalog;
+pub mod package;
+
 use clap::Parser;
 use shipgate_core::exit::Exit;
 

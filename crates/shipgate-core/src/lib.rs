@@ -2,7 +2,8 @@
 //!
 //! Nothing here knows about a particular gate: it holds the exit-code contract, the
 //! diagnostic renderer, the output sinks (stdout JSON, stderr text, GitHub Actions and
-//! GitLab CI files), the CI context reader and the one image-reference parser.
+//! GitLab CI files), the CI context reader, the one image-reference parser and the one
+//! severity scale.
 
 pub mod ci;
 pub mod diagnostic;
@@ -10,5 +11,7 @@ pub mod exit;
 pub mod generated;
 pub mod image_ref;
 pub mod output;
+pub mod severity;
 
 pub use exit::Exit;
+pub use severity::Severity;
