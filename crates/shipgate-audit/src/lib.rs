@@ -28,3 +28,9 @@ pub struct AuditFinding {
     /// How to fix it.
     pub hint: String,
 }
+
+pub mod dockerfile;
+pub mod error;
+pub mod kubernetes;
+
+pub use error::{Error, Result};

@@ -12,6 +12,7 @@ pub mod generated;
 pub mod image_ref;
 pub mod output;
 pub mod severity;
+pub mod yaml;
 
 pub use exit::Exit;
 pub use severity::Severity;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use shipgate_core::exit::{Exit, ExitStatus};
 
-use crate::yaml::Span;
+use shipgate_core::yaml::Span;
 
 /// The loading pass that found a problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

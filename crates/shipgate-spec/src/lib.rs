@@ -14,12 +14,12 @@ pub mod model;
 mod schema;
 mod semantics;
 pub mod tag_rules;
-mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::NamedSource;
+use shipgate_core::yaml;
 
 pub use codes::DIAGNOSTIC_CODES;
 pub use error::{Error, InvalidSpec, Pass, Result, SpecDiagnostic};
@@ -71,7 +71,7 @@ pub fn parse(name: &str, text: &str, base_dir: &Path) -> Result<Spec> {
     };
 
     // Pass 1: syntax.
-    let tree = yaml::parse(text).map_err(|problems| {
+    let tree = yaml::parse(text, "a spec").map_err(|problems| {
         let diagnostics = problems
             .into_iter()
             .map(|p| {

@@ -13,7 +13,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::model::Spec;
-use crate::yaml::escape_pointer;
+use shipgate_core::yaml::escape_pointer;
 
 /// The `$id` of the published schema.
 pub const SCHEMA_ID: &str =

@@ -264,7 +264,7 @@ fn check_image(image: &Image, base_dir: &Path, problems: &mut Vec<Problem>) {
 
 fn check_build(build: &crate::model::Build, problems: &mut Vec<Problem>) {
     for (name, value) in &build.args {
-        let pointer = format!("/build/args/{}", crate::yaml::escape_pointer(name));
+        let pointer = format!("/build/args/{}", shipgate_core::yaml::escape_pointer(name));
         if name.is_empty() || name.contains(['=', ' ', '\t', '\n', '\r']) {
             problems.push(
                 Problem::at(

@@ -1,9 +1,11 @@
-//! Pass 1: YAML syntax, into a tree that remembers where every key and value is.
+//! YAML read into a tree that remembers where every key and value is, so every file
+//! shipgate reads (the spec, policies, Kubernetes manifests, values files) can point a
+//! diagnostic at `FILE:LINE:COL`.
 //!
 //! Scalars are resolved with the YAML 1.2 core schema, so `on:` is a string key (not the
 //! boolean YAML 1.1 made of it) and `0755` is an integer only when it looks like one.
-//! Duplicate keys, several documents and non-scalar keys are syntax errors here, before
-//! any schema check sees the tree.
+//! Duplicate keys and non-scalar keys are syntax errors here, before any schema check
+//! sees the tree.
 
 use std::collections::BTreeMap;
 
@@ -13,9 +15,11 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A byte range in the spec's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Span {
-    pub(crate) offset: usize,
-    pub(crate) len: usize,
+pub struct Span {
+    /// The byte offset from the start of the text.
+    pub offset: usize,
+    /// The length in bytes.
+    pub len: usize,
 }
 
 impl From<Span> for miette::SourceSpan {
@@ -26,19 +30,27 @@ impl From<Span> for miette::SourceSpan {
 
 /// A YAML value with its position.
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
-    pub(crate) value: NodeValue,
-    pub(crate) span: Span,
+pub struct Node {
+    /// The value.
+    pub value: NodeValue,
+    /// Where it is in the text.
+    pub span: Span,
 }
 
 /// The value of a [`Node`].
 #[derive(Debug, Clone)]
-pub(crate) enum NodeValue {
+pub enum NodeValue {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string (any scalar that is none of the above, and every quoted scalar).
     Str(String),
+    /// A sequence.
     Seq(Vec<Node>),
     /// Keys keep their own span so an unknown key can be pointed at.
     Map(Vec<(String, Span, Node)>),
@@ -46,28 +58,32 @@ pub(crate) enum NodeValue {
 
 /// A problem found while reading the YAML text.
 #[derive(Debug, Clone)]
-pub(crate) struct SyntaxProblem {
-    pub(crate) message: String,
-    pub(crate) span: Span,
-    pub(crate) label: String,
-    pub(crate) hint: Option<String>,
+pub struct SyntaxProblem {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// The label under the pointed-at text.
+    pub label: String,
+    /// How to fix it.
+    pub hint: Option<String>,
 }
 
 /// Where each JSON pointer of the converted document came from.
 #[derive(Debug, Default)]
-pub(crate) struct SpanIndex {
+pub struct SpanIndex {
     /// Pointer → (span of the key that introduced it, span of its value).
     entries: BTreeMap<String, (Option<Span>, Span)>,
 }
 
 impl SpanIndex {
     /// The value span of `pointer`, or of its nearest ancestor that exists.
-    pub(crate) fn value(&self, pointer: &str) -> Span {
+    pub fn value(&self, pointer: &str) -> Span {
         self.lookup(pointer).1
     }
 
     /// The key span of `pointer` when it is a mapping entry, else its value span.
-    pub(crate) fn key_or_value(&self, pointer: &str) -> Span {
+    pub fn key_or_value(&self, pointer: &str) -> Span {
         let (key, value) = self.lookup(pointer);
         key.unwrap_or(value)
     }
@@ -86,8 +102,9 @@ impl SpanIndex {
     }
 }
 
-/// Parses `text` into a single document tree, or every syntax problem found.
-pub(crate) fn parse(text: &str) -> Result<Node, Vec<SyntaxProblem>> {
+/// Parses `text` into its documents (none for an empty text), or every syntax problem
+/// found.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, Vec<SyntaxProblem>> {
     // A UTF-8 byte-order mark (written by some Windows editors) is not part of the
     // document; spans keep counting from the start of the file.
     let (body, shift) = match text.strip_prefix('\u{feff}') {
@@ -115,7 +132,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, Vec<SyntaxProblem>> {
     if !builder.problems.is_empty() {
         return Err(builder.problems);
     }
-    let mut documents = builder.documents;
+    Ok(builder.documents)
+}
+
+/// Parses `text` that must hold at most one document (`what` names it in the error, as
+/// in "a spec"); an empty text is a `null` document.
+pub fn parse(text: &str, what: &str) -> Result<Node, Vec<SyntaxProblem>> {
+    let mut documents = parse_documents(text)?;
     match documents.len() {
         0 => Ok(Node {
             value: NodeValue::Null,
@@ -123,7 +146,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, Vec<SyntaxProblem>> {
         }),
         1 => Ok(documents.remove(0)),
         _ => Err(vec![SyntaxProblem {
-            message: "a spec holds exactly one YAML document".to_owned(),
+            message: format!("{what} holds exactly one YAML document"),
             span: documents[1].span,
             label: "second document starts here".to_owned(),
             hint: Some("remove the `---` separator and everything after it".to_owned()),
@@ -139,7 +162,7 @@ fn char_to_byte(text: &str, char_index: usize) -> usize {
 }
 
 /// Converts the tree to JSON for schema checking, recording every pointer's span.
-pub(crate) fn to_json(node: &Node) -> (Value, SpanIndex) {
+pub fn to_json(node: &Node) -> (Value, SpanIndex) {
     let mut index = SpanIndex::default();
     index.entries.insert(String::new(), (None, node.span));
     let value = convert(node, "", &mut index);
@@ -180,7 +203,7 @@ fn convert(node: &Node, pointer: &str, index: &mut SpanIndex) -> Value {
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).
-pub(crate) fn escape_pointer(segment: &str) -> String {
+pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
@@ -292,10 +315,8 @@ impl<'a> Builder<'a> {
                 }
                 Some((key, key_span)) => {
                     if let Some((_, first_span, _)) = entries.iter().find(|(k, _, _)| *k == key) {
-                        let (line, _) = shipgate_core::diagnostic::line_col(
-                            self.text,
-                            first_span.offset - self.shift,
-                        );
+                        let (line, _) =
+                            crate::diagnostic::line_col(self.text, first_span.offset - self.shift);
                         self.problems.push(SyntaxProblem {
                             message: format!("duplicate key `{key}`"),
                             span: key_span,
@@ -480,7 +501,7 @@ mod tests {
     use super::*;
 
     fn json(text: &str) -> Value {
-        to_json(&parse(text).unwrap()).0
+        to_json(&parse(text, "a spec").unwrap()).0
     }
 
     #[test]
@@ -495,7 +516,7 @@ mod tests {
     #[test]
     fn records_key_and_value_spans() {
         let text = "version: 1\nimage:\n  name: ghcr.io/acme/web\n";
-        let (_, index) = to_json(&parse(text).unwrap());
+        let (_, index) = to_json(&parse(text, "a spec").unwrap());
         let key = index.key_or_value("/image/name");
         assert_eq!(&text[key.offset..key.offset + key.len], "name");
         let value = index.value("/image/name");
@@ -504,14 +525,14 @@ mod tests {
             "ghcr.io/acme/web"
         );
         let quoted = "a: \"x y\" # c\n";
-        let (_, index) = to_json(&parse(quoted).unwrap());
+        let (_, index) = to_json(&parse(quoted, "a spec").unwrap());
         let value = index.value("/a");
         assert_eq!(&quoted[value.offset..value.offset + value.len], "\"x y\"");
     }
 
     #[test]
     fn reports_every_duplicate_key() {
-        let problems = parse("a: 1\nb: 2\na: 3\nb: 4\n").unwrap_err();
+        let problems = parse("a: 1\nb: 2\na: 3\nb: 4\n", "a spec").unwrap_err();
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[0].message, "duplicate key `a`");
     }
@@ -519,21 +540,21 @@ mod tests {
     #[test]
     fn syntax_error_points_at_position() {
         let text = "image:\n  name: [a, b\n";
-        let problems = parse(text).unwrap_err();
+        let problems = parse(text, "a spec").unwrap_err();
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.starts_with("invalid YAML"));
     }
 
     #[test]
     fn rejects_several_documents() {
-        let problems = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        let problems = parse("a: 1\n---\nb: 2\n", "a spec").unwrap_err();
         assert!(problems[0].message.contains("one YAML document"));
     }
 
     #[test]
     fn byte_order_mark_is_skipped_and_spans_still_index_the_file() {
         let text = "\u{feff}version: 1\nimage: {}\n";
-        let (value, index) = to_json(&parse(text).unwrap());
+        let (value, index) = to_json(&parse(text, "a spec").unwrap());
         assert_eq!(value, serde_json::json!({"version": 1, "image": {}}));
         let key = index.key_or_value("/version");
         assert_eq!(&text[key.offset..key.offset + key.len], "version");
@@ -550,7 +571,7 @@ mod tests {
     #[test]
     fn multibyte_text_keeps_byte_offsets() {
         let text = "a: \"é\"\nbé: 2\n";
-        let (_, index) = to_json(&parse(text).unwrap());
+        let (_, index) = to_json(&parse(text, "a spec").unwrap());
         let key = index.key_or_value("/bé");
         assert_eq!(&text[key.offset..key.offset + key.len], "bé");
     }
