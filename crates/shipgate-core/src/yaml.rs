@@ -161,6 +161,31 @@ fn char_to_byte(text: &str, char_index: usize) -> usize {
         .map_or(text.len(), |(byte, _)| byte)
 }
 
+/// Character index → byte offset in constant time: the identity for ASCII text, else a
+/// table built once (a per-event walk from the start made large files quadratic).
+struct CharOffsets {
+    /// The byte offset of every character, `None` when the text is ASCII.
+    table: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        let table = (!text.is_ascii()).then(|| text.char_indices().map(|(byte, _)| byte).collect());
+        Self {
+            table,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.table {
+            None => char_index.min(self.len),
+            Some(table) => table.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+}
+
 /// Converts the tree to JSON for schema checking, recording every pointer's span.
 pub fn to_json(node: &Node) -> (Value, SpanIndex) {
     let mut index = SpanIndex::default();
@@ -224,6 +249,8 @@ enum Frame {
 struct Builder<'a> {
     /// The document text (without a byte-order mark).
     text: &'a str,
+    /// Character positions of `text` as byte offsets.
+    offsets: CharOffsets,
     /// Bytes before `text` in the file (the byte-order mark), added to every span.
     shift: usize,
     stack: Vec<Frame>,
@@ -236,6 +263,7 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, shift: usize) -> Self {
         Self {
             text,
+            offsets: CharOffsets::new(text),
             shift,
             stack: Vec::new(),
             documents: Vec::new(),
@@ -245,7 +273,7 @@ impl<'a> Builder<'a> {
     }
 
     fn span_at(&self, marker: Marker, len: usize) -> Span {
-        let offset = char_to_byte(self.text, marker.index());
+        let offset = self.offsets.byte(marker.index());
         Span {
             offset: offset + self.shift,
             len: len.min(self.text.len().saturating_sub(offset)).max(1),
@@ -401,7 +429,7 @@ impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, event: Event, marker: Marker) {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let offset = char_to_byte(self.text, marker.index());
+                let offset = self.offsets.byte(marker.index());
                 let len = self.scalar_len(offset, &value, style);
                 let span = self.span_at(marker, len);
                 let resolved = if matches!(style, TScalarStyle::Plain) && !is_str_tag(tag.as_ref())
