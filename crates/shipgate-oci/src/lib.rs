@@ -17,6 +17,7 @@ pub mod promote;
 pub mod push;
 pub mod referrers;
 pub mod registry;
+pub mod remote;
 pub mod source;
 pub mod store;
 pub mod writer;

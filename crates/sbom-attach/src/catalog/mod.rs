@@ -36,6 +36,35 @@ pub struct Distro {
     pub id_like: Vec<String>,
     /// `PRETTY_NAME`.
     pub pretty_name: Option<String>,
+    /// `VERSION_CODENAME`.
+    pub codename: Option<String>,
+    /// `NAME`.
+    pub name: Option<String>,
+    /// `HOME_URL`.
+    pub home_url: Option<String>,
+    /// `BUG_REPORT_URL`.
+    pub bug_report_url: Option<String>,
+    /// `SUPPORT_URL`.
+    pub support_url: Option<String>,
+}
+
+impl Distro {
+    /// The `distro` purl qualifier syft writes: `ID-VERSION_ID` (`debian-12`,
+    /// `alpine-3.20.3`), or the `ID` alone when there is no version.
+    pub fn purl_qualifier(&self) -> Option<String> {
+        if self.id.is_empty() {
+            return None;
+        }
+        Some(match &self.version_id {
+            Some(version) => format!("{}-{version}", self.id),
+            None => self.id.clone(),
+        })
+    }
+
+    /// Whether the distribution is `id` or says it is like `id` (`ID_LIKE`).
+    pub fn is_like(&self, id: &str) -> bool {
+        self.id == id || self.id_like.iter().any(|like| like == id)
+    }
 }
 
 /// What catalogers know when they finish: things found by other catalogers.
