@@ -38,7 +38,7 @@ pub struct Finding {
 }
 
 /// One CVSS rating of a vulnerability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cvss {
     /// The vector string as given (`CVSS:3.1/AV:N/…`, `CVSS:4.0/…`, or a bare v2 vector).
     pub vector: Option<String>,
@@ -49,7 +49,9 @@ pub struct Cvss {
 }
 
 /// The package occurrence a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct PackageRef {
     /// The package name.
     pub name: String,
@@ -64,7 +66,7 @@ pub struct PackageRef {
 }
 
 /// Whether a vulnerability has a fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FixState {
     /// A fixed version exists.
