@@ -28,8 +28,13 @@
 //!   checked against buildx's levels;
 //! - bake files escape `${` as `$${` and `%{` as `%%{`, so buildx does not interpolate
 //!   repository descriptions or label values;
-//! - without repository metadata (`--repo-metadata`, the API is not called yet) the
-//!   title/description/url/source/licenses labels are left out instead of being empty;
+//! - the repository metadata (title/description/url/source/licenses labels, `edge`'s
+//!   default branch) comes from `--repo-metadata FILE`, else from the GitHub API
+//!   (`GITHUB_API_URL`, `GET /repos/{owner}/{repo}` when `GITHUB_REPOSITORY` is set); when
+//!   neither gives it (offline, `--no-github-api`) those labels are left out, with one
+//!   warning, instead of being empty or failing the run; the commit date is asked from
+//!   the API (`GET .../commits/{sha}`) only when `{{commit_date}}` or `--created commit`
+//!   needs it, and a failure is a warning (the action fails the run);
 //! - GitLab merge requests count as pull requests (`type=ref,event=pr` gives `pr-N`, the
 //!   PR head sha option applies);
 //! - `--pr-head-sha` is a flag besides `DOCKER_METADATA_PR_HEAD_SHA`.
@@ -43,6 +48,7 @@
 mod build;
 mod datetime;
 mod error;
+mod github;
 mod meta;
 mod template;
 mod version;
@@ -61,6 +67,7 @@ pub use build::{
     runner_for,
 };
 pub use error::{Error, Result};
+pub use github::{API_TIMEOUT, DEFAULT_API_URL, FetchError, RepoApi};
 pub use meta::{
     Meta, MetaContext, MetaInputs, RepoMetadata, Version, compute, locale_compare, sanitize_tag,
 };
@@ -113,21 +120,42 @@ pub enum Format {
 )]
 pub struct Cli {
     /// Images to tag, one per line: `ghcr.io/acme/web` or `name=...,enable=true`.
-    #[arg(long, env = "SHIPGATE_IMAGES", help_heading = "metadata-action inputs")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_IMAGES",
+        help_heading = "metadata-action inputs"
+    )]
     pub images: Vec<String>,
     /// Tag rules, one per line (`type=semver,pattern={{version}}`); default: schedule,
     /// branch, tag and pr refs.
-    #[arg(long, env = "SHIPGATE_TAGS", help_heading = "metadata-action inputs")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_TAGS",
+        help_heading = "metadata-action inputs"
+    )]
     pub tags: Vec<String>,
     /// Flavor lines: `latest=auto|true|false`, `prefix=`, `suffix=`, `onlatest=`.
-    #[arg(long, env = "SHIPGATE_FLAVOR", help_heading = "metadata-action inputs")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_FLAVOR",
+        help_heading = "metadata-action inputs"
+    )]
     pub flavor: Vec<String>,
     /// Extra labels, one `key=value` per line.
-    #[arg(long, env = "SHIPGATE_LABELS", help_heading = "metadata-action inputs")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_LABELS",
+        help_heading = "metadata-action inputs"
+    )]
     pub labels: Vec<String>,
     /// Extra annotations, one `key=value` per line.
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_ANNOTATIONS",
         help_heading = "metadata-action inputs"
     )]
@@ -135,6 +163,7 @@ pub struct Cli {
     /// Separator of the `tags` output [default: newline].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_SEP_TAGS",
         help_heading = "metadata-action inputs"
     )]
@@ -142,6 +171,7 @@ pub struct Cli {
     /// Separator of the `labels` output [default: newline].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_SEP_LABELS",
         help_heading = "metadata-action inputs"
     )]
@@ -149,6 +179,7 @@ pub struct Cli {
     /// Separator of the `annotations` output [default: newline].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_SEP_ANNOTATIONS",
         help_heading = "metadata-action inputs"
     )]
@@ -156,6 +187,7 @@ pub struct Cli {
     /// Target name in the bake files [default: docker-metadata-action].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_BAKE_TARGET",
         help_heading = "metadata-action inputs"
     )]
@@ -164,16 +196,22 @@ pub struct Cli {
     #[arg(
         long,
         value_enum,
+        hide_env_values = true,
         env = "SHIPGATE_CONTEXT",
         help_heading = "metadata-action inputs"
     )]
     pub context: Option<ContextKind>,
 
     /// Platforms to build, comma- or newline-separated [default: linux/amd64].
-    #[arg(long, env = "SHIPGATE_PLATFORMS", help_heading = "Build plan")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_PLATFORMS",
+        help_heading = "Build plan"
+    )]
     pub platforms: Option<String>,
     /// Layer cache: gha, registry or none [default: gha].
-    #[arg(long, env = "SHIPGATE_CACHE", value_parser = ["gha", "registry", "none"], help_heading = "Build plan")]
+    #[arg(long, hide_env_values = true, env = "SHIPGATE_CACHE", value_parser = ["gha", "registry", "none"], help_heading = "Build plan")]
     pub cache: Option<String>,
     /// A build argument, `KEY=VALUE` (repeatable).
     #[arg(
@@ -186,36 +224,78 @@ pub struct Cli {
     #[arg(long = "secret", value_name = "ID", help_heading = "Build plan")]
     pub secrets: Vec<String>,
     /// The build context directory [default: .].
-    #[arg(long, env = "SHIPGATE_BUILD_CONTEXT", help_heading = "Build plan")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_BUILD_CONTEXT",
+        help_heading = "Build plan"
+    )]
     pub build_context: Option<String>,
     /// The Dockerfile [default: Dockerfile].
-    #[arg(long, env = "SHIPGATE_DOCKERFILE", help_heading = "Build plan")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_DOCKERFILE",
+        help_heading = "Build plan"
+    )]
     pub dockerfile: Option<String>,
     /// The Dockerfile stage to build.
-    #[arg(long, env = "SHIPGATE_TARGET", help_heading = "Build plan")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_TARGET",
+        help_heading = "Build plan"
+    )]
     pub target: Option<String>,
     /// Where builds write the OCI image layout [default: .shipgate/oci].
-    #[arg(long, env = "SHIPGATE_OCI_DEST", help_heading = "Build plan")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_OCI_DEST",
+        help_heading = "Build plan"
+    )]
     pub oci_dest: Option<String>,
 
     /// The JSON of GitHub's `GET /repos/{owner}/{repo}`, for the title, description, url,
-    /// source and licenses labels (left out without it).
+    /// source and licenses labels [default: asked from the GitHub API when
+    /// `GITHUB_REPOSITORY` is set].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_REPO_METADATA",
         value_name = "FILE",
         help_heading = "Context"
     )]
     pub repo_metadata: Option<PathBuf>,
+    /// Do not ask the GitHub API (`GITHUB_API_URL`, `GET /repos/$GITHUB_REPOSITORY`) for the
+    /// repository metadata: without --repo-metadata its labels are left out.
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_NO_GITHUB_API",
+        help_heading = "Context"
+    )]
+    pub no_github_api: bool,
     /// Where the `created` label's time comes from.
-    #[arg(long, value_enum, env = "SHIPGATE_CREATED", help_heading = "Context")]
+    #[arg(
+        long,
+        value_enum,
+        hide_env_values = true,
+        env = "SHIPGATE_CREATED",
+        help_heading = "Context"
+    )]
     pub created: Option<Created>,
     /// On pull requests, use the PR head commit instead of the merge commit (also
     /// `DOCKER_METADATA_PR_HEAD_SHA=true`).
     #[arg(long, help_heading = "Context")]
     pub pr_head_sha: bool,
     /// Exit 0 with a warning when no tag is generated (default: exit 1).
-    #[arg(long, env = "SHIPGATE_ALLOW_EMPTY", help_heading = "Context")]
+    #[arg(
+        long,
+        hide_env_values = true,
+        env = "SHIPGATE_ALLOW_EMPTY",
+        help_heading = "Context"
+    )]
     pub allow_empty: bool,
 
     /// Output format.
@@ -223,6 +303,7 @@ pub struct Cli {
         long,
         value_enum,
         default_value_t,
+        hide_env_values = true,
         env = "SHIPGATE_FORMAT",
         help_heading = "Output"
     )]
@@ -230,6 +311,7 @@ pub struct Cli {
     /// Write the JSON document to FILE instead of stdout.
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_OUTPUT",
         value_name = "FILE",
         help_heading = "Output"
@@ -238,6 +320,7 @@ pub struct Cli {
     /// Write the build bake file (with context, platforms, cache, output) to FILE.
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_BAKE_FILE",
         value_name = "FILE",
         help_heading = "Output"
@@ -247,6 +330,7 @@ pub struct Cli {
     /// $RUNNER_TEMP or the system temp dir, only inside GitHub Actions].
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_BAKE_DIR",
         value_name = "DIR",
         help_heading = "Output"
@@ -255,6 +339,7 @@ pub struct Cli {
     /// GitLab CI dotenv report for the outputs.
     #[arg(
         long,
+        hide_env_values = true,
         env = "SHIPGATE_DOTENV",
         value_name = "FILE",
         help_heading = "Output"
@@ -279,6 +364,12 @@ pub struct PlanRequest {
     pub pr_head_sha: bool,
     /// Where the git context comes from.
     pub context: ContextKind,
+    /// The default branch when the CI context has none (no event payload, no
+    /// `CI_DEFAULT_BRANCH`, no `origin/HEAD`): the spec's `ci.default-branch`.
+    pub default_branch: Option<String>,
+    /// Ask the GitHub API for the commit date when a rule or `--created commit` needs it
+    /// and the event payload lacks it (inside GitHub Actions, as the action does).
+    pub github_api: bool,
 }
 
 /// Options of [`plan_from_spec`] that the spec does not hold.
@@ -294,6 +385,8 @@ pub struct SpecOptions {
     pub platforms: Option<Vec<String>>,
     /// The bake target name (default `docker-metadata-action`).
     pub bake_target: Option<String>,
+    /// Ask the GitHub API for the commit date when needed (see [`PlanRequest::github_api`]).
+    pub github_api: bool,
 }
 
 /// A computed plan: the action's metadata plus the build matrix and bake file.
@@ -384,7 +477,8 @@ fn annotation_levels(env: &HashMap<String, String>) -> Result<Vec<String>> {
     Ok(levels)
 }
 
-fn read_repo_metadata(path: &Path) -> Result<RepoMetadata> {
+/// Reads `--repo-metadata FILE`: the JSON of GitHub's `GET /repos/{owner}/{repo}`.
+pub fn read_repo_metadata(path: &Path) -> Result<RepoMetadata> {
     let text = fs_err::read_to_string(path).map_err(|source| Error::Read {
         what: "the repository metadata",
         source,
@@ -396,6 +490,32 @@ fn read_repo_metadata(path: &Path) -> Result<RepoMetadata> {
         source,
     })?;
     Ok(RepoMetadata::from_api_json(&value))
+}
+
+/// The repository metadata for the labels: `given` (`--repo-metadata`) when set, else the
+/// GitHub API's answer when `use_api` is on and `GITHUB_REPOSITORY` is set in `env`. A
+/// failed request is not an error: one warning line on the output's human channel, and
+/// `None` (the repository labels are left out).
+pub fn repo_metadata(
+    given: Option<RepoMetadata>,
+    use_api: bool,
+    env: &HashMap<String, String>,
+    output: &Output,
+) -> Option<RepoMetadata> {
+    if given.is_some() || !use_api {
+        return given;
+    }
+    let api = RepoApi::from_env(env)?;
+    match api.fetch() {
+        Ok(repo) => Some(repo),
+        Err(error) => {
+            output.human(&format!(
+                "warning: cannot read the repository metadata from {}: {error}; the title, description, url, source and licenses labels are left out (pass --repo-metadata FILE, or --no-github-api to skip the request)",
+                api.url()
+            ));
+            None
+        }
+    }
 }
 
 fn split_platforms(text: &str) -> Vec<String> {
@@ -481,6 +601,8 @@ pub fn request_from_cli(cli: &Cli, env: &HashMap<String, String>) -> Result<Plan
         created: cli.created.unwrap_or_default(),
         pr_head_sha: cli.pr_head_sha,
         context,
+        default_branch: None,
+        github_api: !cli.no_github_api,
     })
 }
 
@@ -618,10 +740,26 @@ pub fn meta_context(
     })
 }
 
+/// True when the commit date is used: `{{commit_date}}` in an input, or `--created commit`.
+fn needs_commit_date(request: &PlanRequest) -> bool {
+    let inputs = &request.inputs;
+    request.created == Created::Commit
+        || [
+            &inputs.tags,
+            &inputs.flavor,
+            &inputs.labels,
+            &inputs.annotations,
+        ]
+        .iter()
+        .any(|text| text.contains("commit_date"))
+}
+
 /// Computes a plan: reads the CI context from `env` (git at `dir` outside CI), evaluates
-/// the rules and builds the matrix and bake file.
+/// the rules and builds the matrix and bake file. With [`PlanRequest::github_api`], inside
+/// GitHub Actions, a commit date the payload lacks is asked from the GitHub API when the
+/// rules use it (a failure is a warning in the plan, and the current time is used).
 pub fn plan(request: &PlanRequest, env: &HashMap<String, String>, dir: &Path) -> Result<Plan> {
-    let ci = match request.context {
+    let mut ci = match request.context {
         ContextKind::Workflow => CiContext::from_env_map(env, dir)?,
         ContextKind::Git => {
             let mut local = CiContext::local(dir);
@@ -629,8 +767,37 @@ pub fn plan(request: &PlanRequest, env: &HashMap<String, String>, dir: &Path) ->
             local
         }
     };
-    let context = meta_context(&ci, env, request.created, request.pr_head_sha)?;
-    let meta = compute(&request.inputs, &context, request.repo.as_ref())?;
+    if ci.default_branch.is_none() {
+        ci.default_branch.clone_from(&request.default_branch);
+    }
+    let mut context = meta_context(&ci, env, request.created, request.pr_head_sha)?;
+    let mut api_warning = None;
+    if request.github_api
+        && ci.provider == CiProvider::GithubActions
+        && ci.commit_timestamp.is_none()
+        && !context.sha.is_empty()
+        && needs_commit_date(request)
+        && let Some(api) = RepoApi::from_env(env)
+    {
+        match api.fetch_commit_date(&context.sha) {
+            Ok(date) if datetime::parse_rfc3339(&date).is_some() => {
+                ci.commit_timestamp = Some(date);
+                context = meta_context(&ci, env, request.created, request.pr_head_sha)?;
+            }
+            result => {
+                let reason = match result {
+                    Ok(date) => format!("`{date}` is not an RFC 3339 time"),
+                    Err(error) => error.to_string(),
+                };
+                api_warning = Some(format!(
+                    "cannot read the commit date from {}: {reason}; the current time is used instead",
+                    api.commit_url(&context.sha)
+                ));
+            }
+        }
+    }
+    let mut meta = compute(&request.inputs, &context, request.repo.as_ref())?;
+    meta.warnings.splice(0..0, api_warning);
     let github = ci.provider == CiProvider::GithubActions;
     let matrix = matrix(&request.build, &request.bake_target, &meta.images, github)?;
     let bake = bake_file(&meta, &request.build, &request.bake_target, &matrix);
@@ -666,10 +833,13 @@ pub fn plan_from_spec(
             .join("\n")
     };
     let join_path = |p: &str| {
+        let relative = p.trim_start_matches("./");
         if base_dir.as_os_str().is_empty() || base_dir == Path::new(".") {
             p.to_owned()
+        } else if relative.is_empty() || relative == "." {
+            base_dir.display().to_string()
         } else {
-            base_dir.join(p).display().to_string()
+            base_dir.join(relative).display().to_string()
         }
     };
     let build_spec = spec.build.clone().unwrap_or_default();
@@ -703,6 +873,8 @@ pub fn plan_from_spec(
         created: options.created,
         pr_head_sha: options.pr_head_sha,
         context: ContextKind::Workflow,
+        default_branch: spec.ci.as_ref().map(|ci| ci.default_branch.clone()),
+        github_api: options.github_api,
     };
     plan(&request, env, base_dir)
 }
@@ -969,7 +1141,8 @@ pub fn run_with(
     dir: &Path,
     output: &Output,
 ) -> Result<Exit> {
-    let request = request_from_cli(cli, env)?;
+    let mut request = request_from_cli(cli, env)?;
+    request.repo = repo_metadata(request.repo.take(), !cli.no_github_api, env, output);
     let plan = plan(&request, env, dir)?;
     let options = OutputOptions {
         format: cli.format,

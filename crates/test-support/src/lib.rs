@@ -1,6 +1,7 @@
 //! Helpers shared by shipgate's tests: the workspace root, external tool probes and a CLI
 //! runner with a scrubbed environment.
 
+pub mod fake_github;
 pub mod fault_proxy;
 pub mod registry;
 

@@ -902,6 +902,15 @@ fn bad_input_names_the_line() {
             inputs(IMG, "type=raw,value=x,enable={{branch}}", ""),
         ),
         ("tags", inputs(IMG, "type=match,pattern=(?=x)", "")),
+        ("tags", inputs(IMG, "type=match,pattern=v(", "")),
+        (
+            "tags",
+            inputs(IMG, "type=match,pattern=v(\\d),group=one", ""),
+        ),
+        (
+            "tags",
+            inputs(IMG, "type=semver,pattern={{version}},match=v(", ""),
+        ),
         ("tags", inputs(IMG, "type=semver,pattern={{versoin}}", "")),
         (
             "tags",
@@ -912,6 +921,7 @@ fn bad_input_names_the_line() {
             inputs(IMG, "type=raw,value={{date 'YYYY' tz='Mars/Base'}}", ""),
         ),
         ("flavor", inputs(IMG, "", "latest=auto\ncolour=red")),
+        ("flavor", inputs(IMG, "", "latest=maybe")),
         ("images", inputs("a/b\nname=c/d,push=true", "", "")),
     ];
     let mut rendered = Vec::new();
