@@ -1,5 +1,6 @@
 //! The `shipgate` umbrella CLI: scaffold a repository, validate its `shipgate.yaml`,
-//! print the spec's JSON Schema and render the CI files it describes.
+//! print the spec's JSON Schema, render the CI files it describes, plan the image's tags
+//! and build, push and promote images.
 //!
 //! `main.rs` only parses [`Cli`] and hands it to [`run`]; every command lives in its own
 //! module under `commands/`.
@@ -73,6 +74,35 @@ pub enum Command {
     /// attested. The destination's tag (or else the source's) is set last.
     #[command(after_help = Exit::help_table())]
     Promote(PromoteArgs),
+    /// Compute the image's tags, labels, annotations, platform matrix and bake file.
+    ///
+    /// Runs buildx-plan on shipgate.yaml's `image` and `build` sections: the tag rules,
+    /// flavor, labels and annotations use docker/metadata-action's grammar, the git context
+    /// comes from GitHub Actions, GitLab CI or the local repository. Inside GitHub Actions
+    /// the action's outputs are set (`version`, `tags`, `labels`, `json`, `bake-file-*`,
+    /// `matrix`...). The repository labels (title, description, url, source, licenses) come
+    /// from --repo-metadata or the GitHub API (`GITHUB_API_URL`, `GITHUB_REPOSITORY`,
+    /// `GITHUB_TOKEN`); offline they are left out with a warning. SHIPGATE_NOW (RFC 3339)
+    /// fixes the current time, SOURCE_DATE_EPOCH the `created` label.
+    #[command(after_help = Exit::help_table())]
+    Plan(PlanArgs),
+    /// Run the vulnerability and configuration gate with the spec's `scan` policy.
+    ///
+    /// Reads scanner reports (Trivy, Grype, SARIF, CycloneDX, osv-scanner), or matches the
+    /// build's SBOM against an offline OSV database, and audits the spec's Dockerfile when
+    /// `scan.misconfig` is on. The spec's `fail-on`, `only-fixed`, `ignore` and `vex` apply;
+    /// flags override them. Exit 1 when findings are over the policy.
+    #[command(after_help = Exit::help_table())]
+    Scan(ScanArgs),
+    /// Generate the image's SBOM in the spec's format, and attach it as an OCI referrer.
+    ///
+    /// Runs sbom-attach: the SBOM is generated from SOURCE (`oci-dir:`, `oci-archive:`,
+    /// `docker-archive:`, `registry:`, `dir:`) in the spec's `sbom.format`, written to
+    /// --output, and, when the spec's `sbom.attach` is `referrer` and --attach names the image
+    /// by digest, attached to it: in the registry, or with --to in the OCI layout that
+    /// `shipgate push` uploads next.
+    #[command(after_help = Exit::help_table())]
+    Sbom(SbomArgs),
 }
 
 /// Where the spec is.
@@ -203,6 +233,109 @@ pub struct PromoteArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Arguments of `shipgate plan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub spec: SpecArg,
+    /// Platforms to build instead of the spec's, comma-separated.
+    #[arg(long, value_name = "LIST", env = env_vars::PLATFORMS, hide_env_values = true)]
+    pub platforms: Option<String>,
+    /// Target name in the bake files.
+    #[arg(long, value_name = "NAME", default_value = buildx_plan::DEFAULT_BAKE_TARGET, env = env_vars::BAKE_TARGET, hide_env_values = true)]
+    pub bake_target: String,
+    /// The JSON of GitHub's `GET /repos/{owner}/{repo}`, for the repository labels (instead
+    /// of asking the GitHub API).
+    #[arg(long, value_name = "FILE", env = env_vars::REPO_METADATA, hide_env_values = true)]
+    pub repo_metadata: Option<PathBuf>,
+    /// Do not ask the GitHub API for the repository metadata (its labels are then left out
+    /// unless --repo-metadata is given).
+    #[arg(long, env = env_vars::NO_GITHUB_API, hide_env_values = true)]
+    pub no_github_api: bool,
+    /// Where the `created` label's time comes from.
+    #[arg(long, value_enum, default_value_t, env = env_vars::CREATED, hide_env_values = true)]
+    pub created: buildx_plan::Created,
+    /// On pull requests, tag the PR head commit instead of the merge commit.
+    #[arg(long, env = env_vars::PR_HEAD_SHA, hide_env_values = true)]
+    pub pr_head_sha: bool,
+    /// Exit 0 with a warning when no tag rule applies (default: exit 1).
+    #[arg(long, env = env_vars::ALLOW_EMPTY, hide_env_values = true)]
+    pub allow_empty: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t, env = env_vars::FORMAT, hide_env_values = true)]
+    pub format: Format,
+    /// Write the JSON plan to this file instead of stdout.
+    #[arg(long, value_name = "FILE", env = env_vars::OUTPUT, hide_env_values = true)]
+    pub output: Option<PathBuf>,
+    /// Write the build bake file (context, platforms, cache, `output: type=oci`) to FILE.
+    #[arg(long, value_name = "FILE", env = env_vars::BAKE_FILE, hide_env_values = true)]
+    pub bake_file: Option<PathBuf>,
+    /// Directory for the action-compatible bake files [default: a new directory under
+    /// $RUNNER_TEMP, only inside GitHub Actions].
+    #[arg(long, value_name = "DIR", env = env_vars::BAKE_DIR, hide_env_values = true)]
+    pub bake_dir: Option<PathBuf>,
+    /// GitLab CI dotenv report for the outputs (written only inside GitLab CI).
+    #[arg(long, value_name = "FILE", env = env_vars::DOTENV, hide_env_values = true)]
+    pub dotenv: Option<PathBuf>,
+}
+
+/// Arguments of `shipgate sbom`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SbomArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub spec: SpecArg,
+    /// What to read: `oci-dir:PATH[:TAG]`, `oci-archive:FILE`, `docker-archive:FILE`,
+    /// `registry:REF` or `dir:PATH`.
+    #[arg(value_name = "SOURCE", env = env_vars::SOURCE, hide_env_values = true)]
+    pub source: String,
+    /// The SBOM format [default: the spec's `sbom.format`].
+    #[arg(long, value_enum, value_name = "FORMAT", env = env_vars::SBOM_FORMAT, hide_env_values = true)]
+    pub sbom_format: Option<sbom_attach::Format>,
+    /// Write the SBOM to this file (stdout when not given and nothing is attached).
+    #[arg(long, short, value_name = "FILE", env = env_vars::OUTPUT, hide_env_values = true)]
+    pub output: Option<PathBuf>,
+    /// Attach the SBOM to this image, by digest (`NAME@sha256:…`).
+    #[arg(long, value_name = "IMAGE@DIGEST", requires = "output", env = env_vars::ATTACH, hide_env_values = true)]
+    pub attach: Option<String>,
+    /// Write the referrer into this OCI layout (`oci-dir:PATH`) instead of the registry.
+    #[arg(long, value_name = "oci-dir:PATH", requires = "attach", env = env_vars::ATTACH_TO, hide_env_values = true)]
+    pub to: Option<String>,
+    /// The platform to read from a multi-platform image [default: this machine's].
+    #[arg(long, value_name = "OS/ARCH", env = env_vars::PLATFORM, hide_env_values = true)]
+    pub platform: Option<String>,
+    /// Use plain HTTP for every registry (loopback registries always do).
+    #[arg(long, env = env_vars::INSECURE, hide_env_values = true)]
+    pub insecure: bool,
+}
+
+/// Arguments of `shipgate scan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub spec: SpecArg,
+    /// A scanner report to gate (repeatable; the format is detected from the content).
+    #[arg(long = "report", value_name = "FILE", env = env_vars::REPORTS, value_delimiter = ',', hide_env_values = true)]
+    pub reports: Vec<PathBuf>,
+    /// The build's SBOM (CycloneDX or SPDX JSON), matched against --osv.
+    #[arg(long, value_name = "FILE", requires = "osv", env = env_vars::SBOM, hide_env_values = true)]
+    pub sbom: Option<PathBuf>,
+    /// An offline OSV database (a folder of OSV JSON files or osv.dev's `all.zip`).
+    #[arg(long, value_name = "DIR|ZIP", requires = "sbom", env = env_vars::OSV, hide_env_values = true)]
+    pub osv: Option<PathBuf>,
+    /// Kubernetes manifests (a file or a folder) to audit as well.
+    #[arg(long, value_name = "PATH", env = env_vars::MANIFESTS, hide_env_values = true)]
+    pub manifests: Option<PathBuf>,
+    /// Do not audit the Dockerfile even when the spec's `scan.misconfig` is on.
+    #[arg(long, env = env_vars::NO_MISCONFIG, hide_env_values = true)]
+    pub no_misconfig: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub gate: gate_scan::GateArgs,
+}
+
 /// Why a `shipgate` command could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
@@ -222,6 +355,18 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Oci(#[from] shipgate_oci::Error),
+    /// The plan could not be computed or written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] buildx_plan::Error),
+    /// The gate could not read its inputs or write its outputs.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scan(#[from] gate_scan::Error),
+    /// The SBOM could not be generated or attached.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Sbom(#[from] sbom_attach::Error),
     /// Reading or writing a file failed.
     #[error("{context}")]
     #[diagnostic(code("io"))]
@@ -250,6 +395,9 @@ impl ExitStatus for Error {
             Self::Spec(error) => error.exit(),
             Self::Scaffold(error) => error.exit(),
             Self::Oci(error) => error.exit(),
+            Self::Plan(error) => error.exit(),
+            Self::Scan(error) => error.exit(),
+            Self::Sbom(error) => error.exit(),
             Self::Render(_) | Self::Usage { .. } => Exit::BadInput,
             Self::Io { .. } => Exit::Environment,
         }
@@ -273,5 +421,8 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Push(args) => commands::push::run(&args),
         Command::Promote(args) => commands::promote::run(&args),
+        Command::Plan(args) => commands::plan::run(&args),
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Sbom(args) => commands::sbom::run(&args),
     }
 }

@@ -2,9 +2,12 @@
 
 pub(crate) mod demo;
 pub(crate) mod init;
+pub(crate) mod plan;
 pub(crate) mod promote;
 pub(crate) mod push;
 pub(crate) mod render;
+pub(crate) mod sbom;
+pub(crate) mod scan;
 pub(crate) mod schema;
 pub(crate) mod validate;
 
