@@ -22,12 +22,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, NamedSource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shipgate_core::Severity;
-use shipgate_core::yaml::{self, Span};
+use shipgate_core::yaml;
 
 use crate::error::{Error, Result};
 
@@ -314,6 +314,7 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedPolicy> {
                     PolicyDiagnostic::new(
                         &source,
                         "yaml-syntax",
+                        String::new(),
                         p.span,
                         p.message,
                         p.label,
@@ -335,7 +336,15 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedPolicy> {
                 } else {
                     spans.value(&p.pointer)
                 };
-                PolicyDiagnostic::new(&source, p.code, span, p.message, p.label, p.hint)
+                PolicyDiagnostic::new(
+                    &source,
+                    p.code,
+                    String::new(),
+                    span,
+                    p.message,
+                    p.label,
+                    p.hint,
+                )
             })
             .collect();
         diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -356,6 +365,7 @@ pub fn parse(path: &Path, text: &str) -> Result<LoadedPolicy> {
         invalid(vec![PolicyDiagnostic::new(
             &source,
             "policy-schema",
+            String::new(),
             spans.value(""),
             e.to_string(),
             "here".to_owned(),
@@ -670,77 +680,7 @@ fn check_ignore(item: &Value, i: usize, out: &mut Vec<Problem>) {
 }
 
 /// One problem in a policy file, pointing at its line and column.
-#[derive(Debug, Clone)]
-pub struct PolicyDiagnostic {
-    /// Stable kebab-case code.
-    pub code: &'static str,
-    /// What is wrong.
-    pub message: String,
-    /// The short text under the carets.
-    pub label: String,
-    /// How to fix it.
-    pub hint: Option<String>,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    span: Span,
-    source: Arc<NamedSource<Arc<str>>>,
-}
-
-impl PolicyDiagnostic {
-    fn new(
-        source: &Arc<NamedSource<Arc<str>>>,
-        code: &'static str,
-        span: Span,
-        message: String,
-        label: String,
-        hint: Option<String>,
-    ) -> Self {
-        let (line, column) = shipgate_core::diagnostic::line_col(source.inner(), span.offset);
-        Self {
-            code,
-            message,
-            label,
-            hint,
-            line,
-            column,
-            span,
-            source: Arc::clone(source),
-        }
-    }
-}
-
-impl fmt::Display for PolicyDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PolicyDiagnostic {}
-
-impl Diagnostic for PolicyDiagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint
-            .as_ref()
-            .map(|hint| Box::new(hint) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source.as_ref())
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.clone()),
-            self.span,
-        ))))
-    }
-}
+pub type PolicyDiagnostic = shipgate_core::diagnostic::SourceDiagnostic;
 
 /// Every problem found in a policy file.
 #[derive(Debug, Clone)]

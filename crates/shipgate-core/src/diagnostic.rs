@@ -215,3 +215,82 @@ mod tests {
         assert_eq!(line_col("", 0), (1, 1));
     }
 }
+
+/// One problem in a text file (a spec, a policy), pointing at its line and column: the
+/// diagnostic every positioned file reader reports, rendered by [`render`].
+#[derive(Debug, Clone)]
+pub struct SourceDiagnostic {
+    /// Stable kebab-case code, e.g. `unknown-key` (listed in the docs of its reader).
+    pub code: &'static str,
+    /// What is wrong, in one lower-case sentence.
+    pub message: String,
+    /// The short text under the carets.
+    pub label: String,
+    /// How to fix it, when we know.
+    pub hint: Option<String>,
+    /// Dotted path of the field, e.g. `image.platforms[1]` (empty when not tracked).
+    pub path: String,
+    /// 1-based line of the problem.
+    pub line: usize,
+    /// 1-based column of the problem.
+    pub column: usize,
+    span: crate::yaml::Span,
+    source: std::sync::Arc<miette::NamedSource<std::sync::Arc<str>>>,
+}
+
+impl SourceDiagnostic {
+    /// A problem at `span` of `source`; the line and column are computed here.
+    pub fn new(
+        source: &std::sync::Arc<miette::NamedSource<std::sync::Arc<str>>>,
+        code: &'static str,
+        path: String,
+        span: crate::yaml::Span,
+        message: String,
+        label: String,
+        hint: Option<String>,
+    ) -> Self {
+        let (line, column) = line_col(source.inner(), span.offset);
+        Self {
+            code,
+            message,
+            label,
+            hint,
+            path,
+            line,
+            column,
+            span,
+            source: std::sync::Arc::clone(source),
+        }
+    }
+}
+
+impl std::fmt::Display for SourceDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SourceDiagnostic {}
+
+impl Diagnostic for SourceDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|hint| Box::new(hint) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.source.as_ref())
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            self.span,
+        ))))
+    }
+}

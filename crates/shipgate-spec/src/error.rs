@@ -2,12 +2,9 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::Diagnostic;
 use shipgate_core::exit::{Exit, ExitStatus};
-
-use shipgate_core::yaml::Span;
 
 /// The loading pass that found a problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,81 +28,7 @@ impl fmt::Display for Pass {
 }
 
 /// One problem in a spec, pointing at its line and column.
-#[derive(Debug, Clone)]
-pub struct SpecDiagnostic {
-    /// Stable kebab-case code, e.g. `unknown-key` (listed in docs/diagnostics.md).
-    pub code: &'static str,
-    /// What is wrong, in one lower-case sentence.
-    pub message: String,
-    /// The short text under the carets.
-    pub label: String,
-    /// How to fix it, when we know.
-    pub hint: Option<String>,
-    /// Dotted path of the field, e.g. `image.platforms[1]` (empty for the whole file).
-    pub path: String,
-    /// 1-based line of the problem.
-    pub line: usize,
-    /// 1-based column of the problem.
-    pub column: usize,
-    span: Span,
-    source: Arc<NamedSource<Arc<str>>>,
-}
-
-impl SpecDiagnostic {
-    pub(crate) fn new(
-        source: &Arc<NamedSource<Arc<str>>>,
-        code: &'static str,
-        path: String,
-        span: Span,
-        message: String,
-        label: String,
-        hint: Option<String>,
-    ) -> Self {
-        let (line, column) = shipgate_core::diagnostic::line_col(source.inner(), span.offset);
-        Self {
-            code,
-            message,
-            label,
-            hint,
-            path,
-            line,
-            column,
-            span,
-            source: Arc::clone(source),
-        }
-    }
-}
-
-impl fmt::Display for SpecDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for SpecDiagnostic {}
-
-impl Diagnostic for SpecDiagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint
-            .as_ref()
-            .map(|hint| Box::new(hint) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source.as_ref())
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.clone()),
-            self.span,
-        ))))
-    }
-}
+pub type SpecDiagnostic = shipgate_core::diagnostic::SourceDiagnostic;
 
 /// Every problem one pass found in a spec file.
 #[derive(Debug, Clone)]
