@@ -3,6 +3,7 @@
 
 pub mod fake_github;
 pub mod fault_proxy;
+pub mod layers;
 pub mod registry;
 
 use std::path::{Path, PathBuf};

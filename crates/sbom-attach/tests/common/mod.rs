@@ -3,69 +3,12 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::Digest as _;
 use shipgate_oci::LayoutWriter;
 use shipgate_oci::spec::{Descriptor, ImageManifest, MediaType};
 
-/// One member of a test layer.
-pub enum Member<'a> {
-    File(&'a str, &'a [u8]),
-    Dir(&'a str),
-    Symlink(&'a str, &'a str),
-    Hardlink(&'a str, &'a str),
-}
-
-/// An uncompressed layer tar.
-pub fn layer_tar(members: &[Member<'_>]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for member in members {
-        let mut header = tar::Header::new_gnu();
-        match member {
-            Member::File(path, data) => {
-                header.set_entry_type(tar::EntryType::Regular);
-                header.set_size(data.len() as u64);
-                header.set_mode(0o644);
-                builder.append_data(&mut header, path, *data).unwrap();
-            }
-            Member::Dir(path) => {
-                header.set_entry_type(tar::EntryType::Directory);
-                header.set_size(0);
-                header.set_mode(0o755);
-                builder
-                    .append_data(&mut header, path, std::io::empty())
-                    .unwrap();
-            }
-            Member::Symlink(path, target) => {
-                header.set_entry_type(tar::EntryType::Symlink);
-                header.set_size(0);
-                header.set_mode(0o777);
-                builder.append_link(&mut header, path, target).unwrap();
-            }
-            Member::Hardlink(path, target) => {
-                header.set_entry_type(tar::EntryType::Link);
-                header.set_size(0);
-                header.set_mode(0o644);
-                builder.append_link(&mut header, path, target).unwrap();
-            }
-        }
-    }
-    builder.into_inner().unwrap()
-}
-
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
-}
-
-pub fn sha256(data: &[u8]) -> String {
-    let hash = sha2::Sha256::digest(data);
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
+pub use test_support::layers::{Member, gzip, layer_tar, sha256};
 
 /// Writes an image of gzip layers tagged `latest` into a layout at `dir`; returns the
 /// manifest descriptor.

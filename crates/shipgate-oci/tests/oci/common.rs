@@ -1,56 +1,12 @@
 //! Images built in tests: layer tars, compression, and layouts written with
 //! `LayoutWriter`.
 
-use std::io::Write;
 use std::path::Path;
 
-use sha2::Digest as _;
 use shipgate_oci::LayoutWriter;
 use shipgate_oci::spec::{Descriptor, ImageManifest, MediaType, Platform as SpecPlatform};
 
-/// One member of a test layer.
-pub(crate) enum Member<'a> {
-    File(&'a str, &'a [u8]),
-    Dir(&'a str),
-    Symlink(&'a str, &'a str),
-}
-
-/// An uncompressed layer tar.
-pub(crate) fn layer_tar(members: &[Member<'_>]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for member in members {
-        let mut header = tar::Header::new_gnu();
-        match member {
-            Member::File(path, data) => {
-                header.set_entry_type(tar::EntryType::Regular);
-                header.set_size(data.len() as u64);
-                header.set_mode(0o644);
-                builder.append_data(&mut header, path, *data).unwrap();
-            }
-            Member::Dir(path) => {
-                header.set_entry_type(tar::EntryType::Directory);
-                header.set_size(0);
-                header.set_mode(0o755);
-                builder
-                    .append_data(&mut header, path, std::io::empty())
-                    .unwrap();
-            }
-            Member::Symlink(path, target) => {
-                header.set_entry_type(tar::EntryType::Symlink);
-                header.set_size(0);
-                header.set_mode(0o777);
-                builder.append_link(&mut header, path, target).unwrap();
-            }
-        }
-    }
-    builder.into_inner().unwrap()
-}
-
-pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
-}
+pub(crate) use test_support::layers::{Member, gzip, layer_tar, sha256};
 
 /// zstd in two frames, to check multi-frame streams.
 pub(crate) fn zstd_two_frames(data: &[u8]) -> Vec<u8> {
@@ -62,12 +18,6 @@ pub(crate) fn zstd_two_frames(data: &[u8]) -> Vec<u8> {
         ruzstd::encoding::CompressionLevel::Fastest,
     ));
     out
-}
-
-pub(crate) fn sha256(data: &[u8]) -> String {
-    let hash = sha2::Sha256::digest(data);
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
 }
 
 /// A layer: its media type, stored bytes and uncompressed tar.
