@@ -70,3 +70,5 @@ pub const ATTACH: &str = "SHIPGATE_ATTACH";
 pub const ATTACH_TO: &str = "SHIPGATE_TO";
 /// `--platform`: the platform read from a multi-platform image.
 pub const PLATFORM: &str = "SHIPGATE_PLATFORM";
+/// `shipgate scan --image`.
+pub const IMAGE: &str = "SHIPGATE_IMAGE";

@@ -89,7 +89,7 @@ pub enum Command {
     /// Run the vulnerability and configuration gate with the spec's `scan` policy.
     ///
     /// Reads scanner reports (Trivy, Grype, SARIF, CycloneDX, osv-scanner), or matches the
-    /// build's SBOM against an offline OSV database, and audits the spec's Dockerfile when
+    /// build's SBOM (given, or generated from the image) against an offline OSV database, and audits the spec's Dockerfile when
     /// `scan.misconfig` is on. The spec's `fail-on`, `only-fixed`, `ignore` and `vex` apply;
     /// flags override them. Exit 1 when findings are over the policy.
     #[command(after_help = Exit::help_table())]
@@ -322,8 +322,12 @@ pub struct ScanArgs {
     /// The build's SBOM (CycloneDX or SPDX JSON), matched against --osv.
     #[arg(long, value_name = "FILE", requires = "osv", env = env_vars::SBOM, hide_env_values = true)]
     pub sbom: Option<PathBuf>,
+    /// The built image (`oci-dir:PATH`, `oci-archive:FILE`, …): its SBOM is generated here
+    /// and matched against --osv.
+    #[arg(long, value_name = "SOURCE", requires = "osv", conflicts_with = "sbom", env = env_vars::IMAGE, hide_env_values = true)]
+    pub image: Option<String>,
     /// An offline OSV database (a folder of OSV JSON files or osv.dev's `all.zip`).
-    #[arg(long, value_name = "DIR|ZIP", requires = "sbom", env = env_vars::OSV, hide_env_values = true)]
+    #[arg(long, value_name = "DIR|ZIP", env = env_vars::OSV, hide_env_values = true)]
     pub osv: Option<PathBuf>,
     /// Kubernetes manifests (a file or a folder) to audit as well.
     #[arg(long, value_name = "PATH", env = env_vars::MANIFESTS, hide_env_values = true)]

@@ -100,3 +100,55 @@ fn an_unreadable_report_fails_closed() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
 }
+
+#[test]
+fn an_image_is_catalogued_and_matched_offline() {
+    // A root filesystem with Debian 12's libssl3 from an openssl build the fixture
+    // database's DSA-5532-1 fixes later.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::create_dir_all(root.path().join("var/lib/dpkg")).unwrap();
+    std::fs::write(
+        root.path().join("etc/os-release"),
+        "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("var/lib/dpkg/status"),
+        "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n",
+    )
+    .unwrap();
+    let output = scan("rust-service")
+        .arg("--image")
+        .arg(format!("dir:{}", root.path().display()))
+        .args([
+            "--osv",
+            "crates/gate-scan/tests/fixtures/osv/db",
+            "--no-misconfig",
+            "--fail-on",
+            "unknown",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let verdict = verdict(&output);
+    let ids: Vec<&str> = verdict["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"DSA-5532-1"), "{verdict:#}");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+}
+
+#[test]
+fn osv_without_an_sbom_is_bad_input() {
+    let output = scan("rust-service")
+        .args(["--osv", "crates/gate-scan/tests/fixtures/osv/db"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("--osv needs an SBOM"));
+}

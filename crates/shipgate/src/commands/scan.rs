@@ -16,15 +16,43 @@ pub(crate) fn run(args: &ScanArgs) -> Result<Exit, Error> {
     let gate = gate_args(&args.gate, loaded.spec.scan.as_ref(), &base);
     let dockerfile =
         (scan.misconfig && !args.no_misconfig).then(|| base.join(&loaded.spec.image.dockerfile));
+    // An SBOM generated from the image lives as long as the scan.
+    let generated = match &args.image {
+        Some(source) => Some(generate_sbom(source)?),
+        None => None,
+    };
+    let sbom = args
+        .sbom
+        .clone()
+        .or_else(|| generated.as_ref().map(|file| file.path().to_owned()));
+    if args.osv.is_some() && sbom.is_none() {
+        return Err(Error::Usage {
+            message: "--osv needs an SBOM to match".to_owned(),
+            hint: Some("give --sbom FILE, or --image SOURCE to generate it".to_owned()),
+        });
+    }
     let inputs = ScanInputs {
         reports: args.reports.clone(),
-        sbom: args.sbom.clone().zip(args.osv.clone()),
+        sbom: sbom.zip(args.osv.clone()),
         dockerfile,
         manifests: args.manifests.clone(),
         ..ScanInputs::default()
     };
     let output = Output::from_env().with_dotenv(gate.dotenv.clone());
     Ok(gate_scan::scan_inputs(&inputs, &gate, &output)?)
+}
+
+/// The CycloneDX SBOM of `source`, in a temporary file.
+fn generate_sbom(source: &str) -> Result<tempfile::NamedTempFile, Error> {
+    let sbom = sbom_attach::generate(source, &sbom_attach::GenerateOptions::default())?;
+    let mut file = tempfile::Builder::new()
+        .prefix("shipgate-sbom-")
+        .suffix(".cdx.json")
+        .tempfile()
+        .map_err(Error::io("cannot create a temporary file for the SBOM"))?;
+    std::io::Write::write_all(&mut file, &sbom.render(sbom_attach::Format::CycloneDxJson))
+        .map_err(Error::io("cannot write the SBOM to a temporary file"))?;
+    Ok(file)
 }
 
 /// The flags, completed by the spec: a flag given wins; the spec's `ignore` file is the
