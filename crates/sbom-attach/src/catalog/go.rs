@@ -622,76 +622,7 @@ pub(crate) fn go_cpes(path: &str, version: &str) -> Vec<String> {
     if vendor.is_empty() || product.is_empty() || version.is_empty() || version == "(devel)" {
         return Vec::new();
     }
-    expand_cpes(&vendor, &product, version)
-}
-
-/// syft's candidate expansion of one vendor and product: `-`/`_` spellings of both, and
-/// every `-`-prefix of the vendor as a further vendor; most specific vendor first; an
-/// unknown version is `*`. (syft prefers an NVD dictionary entry where it has one; we do
-/// not carry that dictionary.)
-pub(crate) fn expand_cpes(vendor: &str, product: &str, version: &str) -> Vec<String> {
-    expand_cpes_with(vendor, &[], product, version)
-}
-
-/// [`expand_cpes`] with further vendor candidates taken as they are (no spellings, no
-/// prefixes), as syft adds a GitHub owner.
-pub(crate) fn expand_cpes_with(
-    vendor: &str,
-    extra_vendors: &[&str],
-    product: &str,
-    version: &str,
-) -> Vec<String> {
-    fn spellings(value: &str) -> Vec<String> {
-        let mut out = vec![value.to_owned()];
-        for variant in [value.replace('-', "_"), value.replace('_', "-")] {
-            if !out.contains(&variant) {
-                out.push(variant);
-            }
-        }
-        out
-    }
-    let products = spellings(product);
-    let mut vendors: Vec<String> = Vec::new();
-    let parts: Vec<&str> = vendor.split('-').collect();
-    let prefixes = (1..parts.len()).rev().map(|k| parts[..k].join("-"));
-    for base in std::iter::once(vendor.to_owned()).chain(prefixes) {
-        for variant in spellings(&base) {
-            if !variant.is_empty() && !vendors.contains(&variant) {
-                vendors.push(variant);
-            }
-        }
-    }
-    for extra in extra_vendors {
-        if !extra.is_empty() && !vendors.iter().any(|v| v == extra) {
-            vendors.push((*extra).to_owned());
-        }
-    }
-    let mut pairs: Vec<(&String, &String)> = vendors
-        .iter()
-        .flat_map(|v| products.iter().map(move |p| (v, p)))
-        .collect();
-    pairs.sort_by(|a, b| {
-        b.0.len()
-            .cmp(&a.0.len())
-            .then_with(|| a.0.cmp(b.0))
-            .then_with(|| b.1.len().cmp(&a.1.len()))
-            .then_with(|| a.1.cmp(b.1))
-    });
-    pairs
-        .into_iter()
-        .map(|(v, p)| {
-            format!(
-                "cpe:2.3:a:{}:{}:{}:*:*:*:*:*:*:*",
-                cpe_escape(v),
-                cpe_escape(p),
-                if version.is_empty() {
-                    "*".to_owned()
-                } else {
-                    cpe_escape(version)
-                }
-            )
-        })
-        .collect()
+    crate::cpe::expand_cpes(&vendor, &product, version)
 }
 
 /// The packages syft reports for one binary's build information.
@@ -744,23 +675,10 @@ pub fn packages(info: &BuildInfo, location: &str) -> Vec<Package> {
         package.purl = package_url("golang", "", "stdlib", &version, &[]);
         package.cpes = vec![format!(
             "cpe:2.3:a:golang:go:{}:-:*:*:*:*:*:*",
-            cpe_escape(&version)
+            crate::cpe::escape(&version)
         )];
         package.licenses = vec!["BSD-3-Clause".to_owned()];
         out.push(package);
-    }
-    out
-}
-
-/// Escapes a CPE attribute value (a backslash before anything but letters, digits, `_`,
-/// `-` and `.`).
-fn cpe_escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
-            out.push('\\');
-        }
-        out.push(c);
     }
     out
 }

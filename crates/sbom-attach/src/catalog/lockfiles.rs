@@ -17,10 +17,11 @@ use serde_json::Value;
 use shipgate_oci::layers::FileEntry;
 
 use super::{CatalogContext, Cataloger, Issue, METADATA_LIMIT, read_capped};
-use crate::catalog::go::{expand_cpes, go_cpes, golang_purl};
+use crate::catalog::go::{go_cpes, golang_purl};
 use crate::catalog::node::npm_purl;
 use crate::catalog::python::{normalize_name, pypi_purl};
 use crate::catalog::rust::cargo_purl;
+use crate::cpe::expand_cpes;
 use crate::package::{Package, PackageType};
 
 /// The catalogers of this module.

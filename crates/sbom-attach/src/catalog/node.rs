@@ -14,8 +14,8 @@ use serde_json::Value;
 use shipgate_oci::layers::FileEntry;
 
 use super::{CatalogContext, Cataloger, Issue, METADATA_LIMIT, read_capped};
-use crate::catalog::go::expand_cpes_with;
 use crate::catalog::lockfiles::package_url;
+use crate::cpe::expand_cpes_with;
 use crate::package::{Package, PackageType};
 
 /// The name of the cataloger, also [`Package::cataloger`].

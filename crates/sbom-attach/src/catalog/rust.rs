@@ -3,15 +3,16 @@
 //! in it becomes `pkg:cargo/name@version`, the root crate included, with its dependencies
 //! by name.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use flate2::read::ZlibDecoder;
 use serde::Deserialize;
 use shipgate_oci::layers::FileEntry;
 
-use super::{CatalogContext, Cataloger, Issue};
-use crate::catalog::go::{elf::Elf, expand_cpes, is_candidate_executable, read_elf};
+use super::{Cataloger, Issue};
+use crate::catalog::go::elf::Elf;
 use crate::catalog::lockfiles::package_url;
+use crate::cpe::expand_cpes;
 use crate::package::{Package, PackageType};
 
 /// The name of the cataloger, also [`Package::cataloger`].
@@ -22,7 +23,7 @@ const DEPENDENCY_JSON_LIMIT: u64 = 8 * 1024 * 1024;
 
 /// The catalogers of this module: none of its own. The executable cataloger of
 /// [`super::go`] calls `catalog_elf` on every ELF executable, so each one is read once
-/// for both Go and Rust. [`CargoAuditableCataloger`] stays available on its own.
+/// for both Go and Rust.
 pub fn catalogers() -> Vec<Box<dyn Cataloger>> {
     Vec::new()
 }
@@ -131,44 +132,6 @@ pub fn parse_dep_v0(section: &[u8], location: &str) -> Result<Vec<Package>, DepI
                 .collect(),
         })
         .collect())
-}
-
-/// The cargo-auditable binary cataloger.
-#[derive(Debug, Default)]
-pub struct CargoAuditableCataloger {
-    packages: Vec<Package>,
-}
-
-impl Cataloger for CargoAuditableCataloger {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn wants(&self, entry: &FileEntry) -> bool {
-        is_candidate_executable(entry)
-    }
-
-    fn read(
-        &mut self,
-        entry: &FileEntry,
-        content: &mut dyn Read,
-        issues: &mut Vec<Issue>,
-    ) -> io::Result<()> {
-        let Some(bytes) = read_elf(NAME, entry, content, issues)? else {
-            return Ok(());
-        };
-        self.packages.extend(catalog_elf(entry, &bytes, issues));
-        Ok(())
-    }
-
-    fn finish(
-        self: Box<Self>,
-        _context: &CatalogContext,
-        _files: &[FileEntry],
-        _issues: &mut Vec<Issue>,
-    ) -> Vec<Package> {
-        self.packages
-    }
 }
 
 #[cfg(test)]
