@@ -145,20 +145,5 @@ impl RepoApi {
 
 /// A request error on one line, without the URL the warning already names.
 fn request_error(error: reqwest::Error) -> FetchError {
-    FetchError::Request(error_chain(&error.without_url()))
-}
-
-/// An error and its sources on one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+    FetchError::Request(shipgate_core::diagnostic::error_chain(&error.without_url()))
 }

@@ -216,6 +216,23 @@ mod tests {
     }
 }
 
+/// An error and its causes on one line (`a: b: c`), a cause left out when the text before
+/// already says it: for errors of libraries (HTTP, I/O) that hide the useful part in a
+/// source.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// One problem in a text file (a spec, a policy), pointing at its line and column: the
 /// diagnostic every positioned file reader reports, rendered by [`render`].
 #[derive(Debug, Clone)]

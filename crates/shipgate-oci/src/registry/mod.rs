@@ -229,7 +229,7 @@ impl Client {
                     }
                     return Err(Error::RegistryUnreachable {
                         registry,
-                        message: error_chain(&error),
+                        message: shipgate_core::diagnostic::error_chain(&error),
                     });
                 }
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
@@ -367,7 +367,10 @@ impl Client {
                 Err(error) => {
                     return Err(Error::RegistryUnreachable {
                         registry: registry.to_owned(),
-                        message: format!("token service {realm}: {}", error_chain(&error)),
+                        message: format!(
+                            "token service {realm}: {}",
+                            shipgate_core::diagnostic::error_chain(&error)
+                        ),
                     });
                 }
             };
@@ -517,7 +520,10 @@ impl Client {
                 Err(error) => {
                     return Err(Error::RegistryUnreachable {
                         registry: image.registry().to_owned(),
-                        message: format!("{operation}: {}", error_chain(&error)),
+                        message: format!(
+                            "{operation}: {}",
+                            shipgate_core::diagnostic::error_chain(&error)
+                        ),
                     });
                 }
             };
@@ -807,21 +813,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         Ok(seconds) => Some(Duration::from_secs(seconds)),
         Err(_) => Some(Duration::from_secs(1)),
     }
-}
-
-/// The error and its causes, one after the other.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The registry's own error text: the OCI error list (`CODE: message`), or the body.
