@@ -14,6 +14,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Oci(#[from] shipgate_oci::Error),
+    /// A CI output file (`$GITHUB_OUTPUT`, the dotenv report) could not be written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Output(#[from] shipgate_core::output::OutputError),
     /// A layer that could not be read to the end (corrupt, truncated, wrong digest).
     #[error("cannot read {path} in layer {layer}: {message}")]
     #[diagnostic(
@@ -132,6 +136,7 @@ impl ExitStatus for Error {
     fn exit(&self) -> Exit {
         match self {
             Self::Oci(error) => error.exit(),
+            Self::Output(error) => error.exit(),
             Self::Write { .. } => Exit::Environment,
             Self::TooLarge { .. } => Exit::GateFailed,
             _ => Exit::BadInput,

@@ -377,6 +377,6 @@ fn run_attach(args: &AttachArgs, output: &Output) -> Result<Exit> {
             (layout, _) => format!(" in {layout}"),
         }
     ));
-    let _ = output.set_output("referrer", &report.referrer);
+    output.set_output("referrer", &report.referrer)?;
     Ok(Exit::Pass)
 }

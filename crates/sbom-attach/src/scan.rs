@@ -517,7 +517,9 @@ fn read_aliases(
                 contents.insert(path, bytes);
             }
         }
-        drop(reader);
+        // The layer was digest-checked by the first pass; check it again here, since this
+        // pass feeds catalogers from a second read of the blob.
+        reader.finish()?;
         for (member, entries) in &wanted {
             let Some(bytes) = contents.get(member) else {
                 continue;
@@ -631,8 +633,8 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<FileEntry>, run: &mut Run) -> R
     };
     let mut children: Vec<PathBuf> = fs_err::read_dir(dir)
         .map_err(read_error(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+        .map(|entry| entry.map(|e| e.path()).map_err(read_error(dir)))
+        .collect::<Result<_>>()?;
     children.sort();
     for child in children {
         let metadata = fs_err::symlink_metadata(&child).map_err(read_error(&child))?;

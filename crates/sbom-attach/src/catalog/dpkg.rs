@@ -109,9 +109,14 @@ impl Cataloger for Dpkg {
         }
         if let Some(rest) = path.strip_prefix(DOC) {
             let name = rest.trim_end_matches("/copyright").to_owned();
-            if let Some(bytes) = read_capped(content, COPYRIGHT_LIMIT)? {
-                let licenses = licenses_from_copyright(&String::from_utf8_lossy(&bytes));
-                self.copyrights.insert(name, (entry.path.clone(), licenses));
+            match read_capped(content, COPYRIGHT_LIMIT)? {
+                Some(bytes) => {
+                    let licenses = licenses_from_copyright(&String::from_utf8_lossy(&bytes));
+                    self.copyrights.insert(name, (entry.path.clone(), licenses));
+                }
+                None => issues.push(issue(format!(
+                    "the copyright file is larger than {COPYRIGHT_LIMIT} bytes; its licenses are not read"
+                ))),
             }
             return Ok(());
         }
