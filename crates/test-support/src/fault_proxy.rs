@@ -23,7 +23,8 @@ pub enum Fault {
     /// connection reset in the middle of an upload).
     CutBody(usize),
     /// Read the request head, then say nothing for this many milliseconds and close (a
-    /// server that hangs: the client's timeout must fire).
+    /// server that hangs: the client's timeout must fire). A client that hangs up first is
+    /// counted by [`FaultProxy::stalls_abandoned`].
     Stall(u64),
     /// Answer `status` without asking the server, with `Retry-After: seconds` if given.
     Respond {
@@ -71,6 +72,7 @@ pub struct FaultProxy {
     port: u16,
     stop: Arc<AtomicBool>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    abandoned: Arc<AtomicUsize>,
     acceptor: Option<JoinHandle<()>>,
 }
 
@@ -123,10 +125,12 @@ impl FaultProxy {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let schedule: Arc<Schedule> = Arc::new(schedule);
         let counter = Arc::new(AtomicUsize::new(0));
+        let abandoned = Arc::new(AtomicUsize::new(0));
         let gate = Arc::new(gate);
         let acceptor = {
             let stop = stop.clone();
             let seen = seen.clone();
+            let abandoned = abandoned.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
@@ -134,6 +138,7 @@ impl FaultProxy {
                             let schedule = schedule.clone();
                             let seen = seen.clone();
                             let counter = counter.clone();
+                            let abandoned = abandoned.clone();
                             let gate = gate.clone();
                             std::thread::spawn(move || {
                                 let context = Context {
@@ -142,6 +147,7 @@ impl FaultProxy {
                                     schedule: &*schedule,
                                     seen: &seen,
                                     counter: &counter,
+                                    abandoned: &abandoned,
                                     gate: gate.as_ref().as_ref(),
                                 };
                                 let _ = handle(client, &context);
@@ -159,6 +165,7 @@ impl FaultProxy {
             port,
             stop,
             seen,
+            abandoned,
             acceptor: Some(acceptor),
         }
     }
@@ -176,6 +183,13 @@ impl FaultProxy {
     /// Every request so far, in arrival order.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many stalled requests ([`Fault::Stall`]) the client gave up on (closed its
+    /// connection) before the stall ended: proof that its timeout fired, without timing
+    /// anything in the test.
+    pub fn stalls_abandoned(&self) -> usize {
+        self.abandoned.load(Ordering::SeqCst)
     }
 
     /// How many requests got a fault other than [`Fault::Pass`].
@@ -236,6 +250,7 @@ struct Context<'a> {
     schedule: &'a Schedule,
     seen: &'a Mutex<Vec<Seen>>,
     counter: &'a AtomicUsize,
+    abandoned: &'a AtomicUsize,
     gate: Option<&'a BearerGate>,
 }
 
@@ -300,6 +315,32 @@ fn bearer_gate(
     Ok(true)
 }
 
+/// Says nothing for `stall`, watching the connection: true when the client closes it
+/// before then (any request body it still sends is read and dropped).
+fn client_hangs_up_within(client: &mut TcpStream, stall: Duration) -> bool {
+    let end = std::time::Instant::now() + stall;
+    let mut buffer = [0u8; 8192];
+    while std::time::Instant::now() < end {
+        if client
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .is_err()
+        {
+            return false;
+        }
+        match client.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
 fn handle(mut client: TcpStream, context: &Context<'_>) -> io::Result<()> {
     let upstream_port = context.upstream_port;
     client.set_nonblocking(false)?;
@@ -328,7 +369,9 @@ fn handle(mut client: TcpStream, context: &Context<'_>) -> io::Result<()> {
     }
     match fault {
         Fault::Stall(millis) => {
-            std::thread::sleep(Duration::from_millis(millis));
+            if client_hangs_up_within(&mut client, Duration::from_millis(millis)) {
+                context.abandoned.fetch_add(1, Ordering::SeqCst);
+            }
             let _ = client.shutdown(Shutdown::Both);
             Ok(())
         }

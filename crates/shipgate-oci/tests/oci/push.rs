@@ -491,13 +491,7 @@ fn faults_are_retried_and_the_push_completes() {
     })
     .unwrap();
     let target = reference(&format!("{}/faulty/app:v1", proxy.host()));
-    let started = std::time::Instant::now();
     let report = push(&client, &layout, None, &[target], PushOptions::default()).unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        proxy.seen()
-    );
     assert_eq!(report.digest, image.digest().to_string());
     assert!(proxy.faults_injected() > 5, "{:?}", proxy.seen());
     assert_eq!(
@@ -533,7 +527,6 @@ fn a_hanging_registry_times_out_and_the_request_is_retried() {
         ..ClientOptions::default()
     })
     .unwrap();
-    let started = std::time::Instant::now();
     let target = reference(&format!("{}/slow/app:v1", proxy.host()));
     let report = push(
         &client,
@@ -543,11 +536,9 @@ fn a_hanging_registry_times_out_and_the_request_is_retried() {
         PushOptions::default(),
     )
     .unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        started.elapsed()
-    );
+    // The client hung up on both stalled requests (its 1 s timeout, not the proxy's 10 s
+    // stall, ended them) and retried them.
+    assert_eq!(proxy.stalls_abandoned(), 2, "{:?}", proxy.seen());
     assert_eq!(report.digest, image.digest().to_string());
     assert_eq!(
         skopeo_digest(&skopeo, &registry.reference("slow/app", "v1")).as_deref(),
