@@ -433,6 +433,7 @@ impl Client {
         // A 202 opened an upload session instead; cancel it, the caller uploads.
         if response.status() == StatusCode::ACCEPTED
             && let Some(location) = location(&response, &self.origin(image))
+            && same_origin(&location, &self.origin(image))
         {
             let _ = self.send(image, Access::Push, &[], "cancel upload", &|http| {
                 http.delete(&location)
@@ -477,7 +478,11 @@ impl Client {
             let blob = open()?;
             let failure = blob.failure.clone();
             let timeout = self.options.timeout + Duration::from_secs(size / (1024 * 1024));
-            let auth = self.cached_auth(image, Access::Push);
+            // Credentials go only back to the registry itself: an upload Location on another
+            // host or scheme (a storage service, a downgrade to http) gets none.
+            let auth = self
+                .cached_auth(image, Access::Push)
+                .filter(|_| same_origin(&put_url, &self.origin(image)));
             let mut request = self
                 .http
                 .put(&put_url)
@@ -766,6 +771,12 @@ fn apply_auth(request: RequestBuilder, auth: &Auth) -> RequestBuilder {
     }
 }
 
+/// Whether `url` is on `origin` (`scheme://host[:port]`) exactly.
+fn same_origin(url: &str, origin: &str) -> bool {
+    url.strip_prefix(origin)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 fn location(response: &Response, origin: &str) -> Option<String> {
     let value = response.headers().get(header::LOCATION)?.to_str().ok()?;
     if value.starts_with("http://") || value.starts_with("https://") {
@@ -904,6 +915,18 @@ fn parse_challenge(challenge: &str) -> (String, HashMap<String, String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_stay_on_the_registry_origin() {
+        let origin = "https://ghcr.io";
+        assert!(same_origin(
+            "https://ghcr.io/v2/a/blobs/uploads/1?x",
+            origin
+        ));
+        assert!(!same_origin("http://ghcr.io/v2/a/blobs/uploads/1", origin));
+        assert!(!same_origin("https://ghcr.io.evil.example/v2/", origin));
+        assert!(!same_origin("https://storage.example/upload", origin));
+    }
 
     #[test]
     fn bearer_challenges_parse() {
