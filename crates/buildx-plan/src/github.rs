@@ -39,7 +39,7 @@ pub enum FetchError {
 }
 
 /// Where the repository metadata is fetched from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RepoApi {
     /// The API base URL (`GITHUB_API_URL`, e.g. `https://ghe.example.com/api/v3`).
     pub base_url: String,
@@ -50,6 +50,18 @@ pub struct RepoApi {
     pub token: Option<String>,
     /// The request timeout.
     pub timeout: Duration,
+}
+
+/// Shows whether a token is set, never the token.
+impl std::fmt::Debug for RepoApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepoApi")
+            .field("base_url", &self.base_url)
+            .field("repository", &self.repository)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 fn non_empty<'a>(env: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {

@@ -23,6 +23,15 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// PEM text given as `--key` (or in `SHIPGATE_SIGN_KEY`) instead of a reference to it.
+    #[error("the key was given as PEM text; --key takes `env://VAR` or a file path")]
+    #[diagnostic(
+        code("sign-key-inline"),
+        help(
+            "put the PEM text in a variable and pass --key env://VAR (key text is never printed)"
+        )
+    )]
+    KeyInline,
     /// `--key env://VAR` naming a variable that is not set.
     #[error("the key variable {var} is not set (or is empty)")]
     #[diagnostic(
@@ -117,6 +126,7 @@ impl ExitStatus for Error {
             Self::Oci(error) => error.exit(),
             Self::Verify { .. } => Exit::GateFailed,
             Self::KeyRead { .. }
+            | Self::KeyInline
             | Self::KeyEnv { .. }
             | Self::KeyInvalid { .. }
             | Self::Malformed { .. }

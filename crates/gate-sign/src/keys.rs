@@ -20,11 +20,17 @@ pub enum KeyRef {
     Env(String),
     /// The PEM text is in this file.
     File(PathBuf),
+    /// PEM text given where a reference was expected (the text itself is dropped, so it
+    /// cannot reach a message); reading it is an error.
+    Inline,
 }
 
 impl KeyRef {
     /// Parses `env://VAR` or a path.
     pub fn parse(text: &str) -> Self {
+        if text.contains("-----BEGIN") {
+            return Self::Inline;
+        }
         match text.strip_prefix("env://") {
             Some(var) => Self::Env(var.to_owned()),
             None => Self::File(PathBuf::from(text)),
@@ -36,6 +42,7 @@ impl KeyRef {
         match self {
             Self::Env(var) => format!("env://{var}"),
             Self::File(path) => path.display().to_string(),
+            Self::Inline => "the key text given inline".to_owned(),
         }
     }
 
@@ -50,6 +57,7 @@ impl KeyRef {
                 path: path.clone(),
                 source,
             }),
+            Self::Inline => Err(Error::KeyInline),
         }
     }
 }
@@ -264,6 +272,10 @@ A86b8HN9iDQ8t/iWSI/DJ3HxSS3mY66GUBQiso+fT3HyLfUsSQSg86oS
     #[test]
     fn key_refs() {
         assert_eq!(KeyRef::parse("env://K"), KeyRef::Env("K".into()));
+        let inline = KeyRef::parse("-----BEGIN PRIVATE KEY-----\nMIG...\n");
+        assert_eq!(inline, KeyRef::Inline);
+        let error = inline.read().unwrap_err().to_string();
+        assert!(!error.contains("MIG"), "{error}");
         assert_eq!(
             KeyRef::parse("cosign.key"),
             KeyRef::File("cosign.key".into())

@@ -54,10 +54,22 @@ pub struct Credentials {
 
 /// Where credentials are looked up, in order: the `SHIPGATE_REGISTRY_*` variables, docker's
 /// `config.json` (credential helpers included), then `GITHUB_TOKEN` for ghcr.io.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CredentialSource {
     env: HashMap<String, String>,
     docker_config: Option<PathBuf>,
+}
+
+/// Names the variables that are set, never their values.
+impl fmt::Debug for CredentialSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut set: Vec<&str> = self.env.keys().map(String::as_str).collect();
+        set.sort_unstable();
+        f.debug_struct("CredentialSource")
+            .field("env_set", &set)
+            .field("docker_config", &self.docker_config)
+            .finish()
+    }
 }
 
 impl CredentialSource {
