@@ -24,9 +24,9 @@ pub const TIMEOUT: &str = "SHIPGATE_TIMEOUT";
 /// `--retries`: how many times a failed registry request is retried.
 pub const RETRIES: &str = "SHIPGATE_RETRIES";
 /// Registry user name for every registry (read by shipgate-oci; no flag, secrets stay off argv).
-pub const REGISTRY_USERNAME: &str = "SHIPGATE_REGISTRY_USERNAME";
+pub const REGISTRY_USERNAME: &str = shipgate_oci::registry::auth::ENV_USERNAME;
 /// Registry password or token for every registry (read by shipgate-oci; no flag).
-pub const REGISTRY_PASSWORD: &str = "SHIPGATE_REGISTRY_PASSWORD";
+pub const REGISTRY_PASSWORD: &str = shipgate_oci::registry::auth::ENV_PASSWORD;
 /// `--platforms`: the platforms `shipgate plan` builds instead of the spec's.
 pub const PLATFORMS: &str = "SHIPGATE_PLATFORMS";
 /// `--bake-target`: the target name in the bake files.
