@@ -73,6 +73,22 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Syntax(Box<SyntaxError>),
+    /// A workload object without the pod spec its kind must have.
+    #[error("{}: {object} has no `{field}`", path.display())]
+    #[diagnostic(
+        code("audit::no-pod-spec"),
+        help(
+            "check the spelling of the keys on the way to the pod spec (`spec.template.spec` for a Deployment)"
+        )
+    )]
+    NoPodSpec {
+        /// The file.
+        path: PathBuf,
+        /// The object (`Deployment/web`).
+        object: String,
+        /// The missing field path.
+        field: String,
+    },
     /// A file or folder that holds no Kubernetes object to audit.
     #[error("{} holds no Kubernetes object (nothing has both `apiVersion` and `kind`)", path.display())]
     #[diagnostic(
@@ -143,9 +159,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl ExitStatus for Error {
     fn exit(&self) -> Exit {
         match self {
-            Self::Read { .. } | Self::Dockerfile(_) | Self::Syntax(_) | Self::NoObjects { .. } => {
-                Exit::BadInput
-            }
+            Self::Read { .. }
+            | Self::Dockerfile(_)
+            | Self::Syntax(_)
+            | Self::NoObjects { .. }
+            | Self::NoPodSpec { .. } => Exit::BadInput,
         }
     }
 }

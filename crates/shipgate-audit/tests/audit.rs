@@ -490,3 +490,15 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_workload_without_its_pod_spec_is_bad_input_not_a_pass() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  templat:\n    spec:\n      containers: []\n";
+    let err = kubernetes::audit_manifest_text(Path::new("web.yaml"), text).unwrap_err();
+    assert_eq!(err.exit(), Exit::BadInput);
+    assert!(
+        err.to_string().contains("spec.template.spec"),
+        "{}",
+        render_error(&err)
+    );
+}

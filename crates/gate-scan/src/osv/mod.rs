@@ -74,6 +74,21 @@ pub enum Error {
         #[source]
         source: zip::result::ZipError,
     },
+    /// The SBOM lists packages, but not one of them could be looked up (no package URL,
+    /// an ecosystem OSV does not cover, no version): matching would check nothing.
+    #[error("{}: none of its {components} packages could be matched against OSV", path.display())]
+    #[diagnostic(
+        code("gate-scan-sbom-unmatched"),
+        help(
+            "the SBOM needs package URLs with versions (pkg:TYPE/NAME@VERSION) of ecosystems OSV covers; generate it with `sbom-attach generate` or syft"
+        )
+    )]
+    NothingMatchable {
+        /// The SBOM.
+        path: PathBuf,
+        /// How many packages it lists.
+        components: usize,
+    },
     /// Not a single valid OSV record could be read from the database.
     #[error("{} holds no readable OSV record ({bad} invalid)", path.display())]
     #[diagnostic(
@@ -735,6 +750,14 @@ pub fn match_sbom_databases(sbom: &Path, databases: &[&Path]) -> Result<MatchRep
         });
     }
 
+    // A well-formed SBOM without packages has nothing to match; one whose packages could
+    // not be looked up at all would pass without checking anything.
+    if components_checked == 0 && document.components.len() + document.without_purl > 0 {
+        return Err(Error::NothingMatchable {
+            path: sbom.to_path_buf(),
+            components: document.components.len() + document.without_purl,
+        });
+    }
     Ok(MatchReport {
         findings,
         warnings: warnings.finish(),

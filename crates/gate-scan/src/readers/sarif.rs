@@ -84,7 +84,21 @@ struct SarifResult<'a> {
     #[serde(borrow, default)]
     locations: Option<Vec<ResultLocation<'a>>>,
     #[serde(default)]
-    suppressions: Option<Vec<serde::de::IgnoredAny>>,
+    suppressions: Option<Vec<Suppression>>,
+}
+
+/// A SARIF suppression: only an accepted one (a missing `status` means accepted) hides
+/// a result; `underReview` and `rejected` ones do not.
+#[derive(Debug, Deserialize)]
+struct Suppression {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl Suppression {
+    fn is_accepted(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "accepted")
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,7 +169,11 @@ pub(crate) fn findings(
         let mut skipped = 0usize;
         let mut suppressed = 0usize;
         for (i, result) in run.results.unwrap_or_default().into_iter().enumerate() {
-            if result.suppressions.as_ref().is_some_and(|s| !s.is_empty()) {
+            if result
+                .suppressions
+                .as_ref()
+                .is_some_and(|s| s.iter().any(Suppression::is_accepted))
+            {
                 suppressed += 1;
                 continue;
             }
@@ -320,4 +338,20 @@ pub(crate) fn findings(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Suppression;
+
+    #[test]
+    fn only_accepted_suppressions_hide_a_result() {
+        let status = |s: Option<&str>| Suppression {
+            status: s.map(str::to_owned),
+        };
+        assert!(status(None).is_accepted());
+        assert!(status(Some("accepted")).is_accepted());
+        assert!(!status(Some("underReview")).is_accepted());
+        assert!(!status(Some("rejected")).is_accepted());
+    }
 }

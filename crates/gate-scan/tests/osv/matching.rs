@@ -403,3 +403,17 @@ fn ranges_are_evaluated_as_the_schema_says() {
         ]
     );
 }
+
+#[test]
+fn an_sbom_whose_packages_cannot_be_looked_up_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = dir.path().join("sbom.cdx.json");
+    // Packages of an ecosystem OSV does not cover: nothing could be checked.
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","name":"x","version":"1","purl":"pkg:conan/x@1"}]}"#,
+    )
+    .unwrap();
+    let error = match_sbom(&sbom, &fixtures().join("db")).unwrap_err();
+    assert!(error.to_string().contains("could be matched"), "{error}");
+}

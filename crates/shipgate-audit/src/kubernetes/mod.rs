@@ -285,7 +285,9 @@ impl Loader {
             match parse_chunks(text) {
                 Ok(parsed) => parsed,
                 Err(problem) => {
-                    if template {
+                    // Outside `templates/`, only a file that is not YAML at all is Helm
+                    // syntax worth skipping; a manifest that merely fails to parse is an error.
+                    if template && !explicit && !looks_like_manifest(text) {
                         skip_template(self);
                         return Ok(());
                     }
@@ -370,8 +372,14 @@ impl Loader {
             let Some(pod_ptr) = pod_spec_pointer(object) else {
                 continue;
             };
+            // A workload without its pod spec (`spec.templat`, say) is not a workload that
+            // passed: it is a manifest the audit cannot read.
             let Some(pod) = object.value.pointer(&pod_ptr) else {
-                continue;
+                return Err(Error::NoPodSpec {
+                    path: object.file.path.clone(),
+                    object: object.label(),
+                    field: pod_ptr.trim_start_matches('/').replace('/', "."),
+                });
             };
             workloads += 1;
             let workload = Workload {
@@ -462,6 +470,12 @@ fn collect_objects<'a>(
 }
 
 /// The pod spec's pointer inside a workload object, by kind.
+/// Whether `text` says it is a Kubernetes object (an `apiVersion:` and a `kind:` line).
+fn looks_like_manifest(text: &str) -> bool {
+    let has = |key: &str| text.lines().any(|line| line.trim_start().starts_with(key));
+    has("apiVersion:") && has("kind:")
+}
+
 fn pod_spec_pointer(object: &Object<'_>) -> Option<String> {
     let pointer = match object.kind {
         "Pod" => "/spec",
