@@ -201,8 +201,9 @@ pub fn parse_report(path: &Path, bytes: &[u8], format: FormatIn) -> Result<Repor
     std::thread::scope(|scope| {
         let digest = scope.spawn(|| sha256_hex(bytes));
         let report = parse_document(path, bytes, format);
-        // The digest of the file as it is (what `sha256sum` prints).
-        let sha256 = digest.join().unwrap_or_default();
+        // The digest of the file as it is (what `sha256sum` prints);
+        // should the hashing thread fail, hash here rather than record no digest.
+        let sha256 = digest.join().unwrap_or_else(|_| sha256_hex(bytes));
         report.map(|mut r| {
             r.sha256 = sha256;
             r
